@@ -1,0 +1,1 @@
+"""Records of the arrears engine live here (issue 3)."""

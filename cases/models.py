@@ -1,0 +1,646 @@
+"""Tenancies, people and patches; the case, its holds, flags and timeline."""
+
+import builtins
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Tenure(models.TextChoices):
+    """Every tenure the legal reference covers (legal-reference.md §0-§6, §18)."""
+
+    SECURE = "secure", "Secure"
+    INTRODUCTORY = "introductory", "Introductory"
+    FLEXIBLE = "flexible", "Flexible (fixed-term secure)"
+    NON_SECURE_TENANCY = "non_secure_tenancy", "Non-secure tenancy (temporary accommodation)"
+    NON_SECURE_LICENCE = "non_secure_licence", "Licence (temporary accommodation)"
+    ASSURED = "assured", "Assured (council company)"
+    COOPERATIVE = "cooperative", "Fully mutual co-operative"
+    GARAGE = "garage", "Garage"
+    LEASEHOLD = "leasehold", "Leasehold"
+    SHARED_OWNERSHIP = "shared_ownership", "Shared ownership"
+
+
+# Tenures where the council is owed rent under a tenancy of a home, so the rent
+# arrears possession route applies (legal-reference.md §6: leasehold never does).
+RESIDENTIAL_RENT_TENURES = frozenset(
+    {
+        Tenure.SECURE,
+        Tenure.INTRODUCTORY,
+        Tenure.FLEXIBLE,
+        Tenure.NON_SECURE_TENANCY,
+        Tenure.NON_SECURE_LICENCE,
+        Tenure.ASSURED,
+        Tenure.COOPERATIVE,
+    }
+)
+
+
+class RentPeriod(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    FORTNIGHTLY = "fortnightly", "Fortnightly"
+    FOUR_WEEKLY = "four_weekly", "Every 4 weeks"
+    MONTHLY = "monthly", "Monthly"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class TemporaryAccommodationDuty(models.TextChoices):
+    """Why the council provides temporary accommodation; it decides the notice route.
+
+    s188 interim accommodation needs only reasonable notice (R (ZH and CN) v Newham
+    [2014] UKSC 62); after a s193 main-duty acceptance a PEA 1977 s5 NTQ and a court
+    order are needed (Bucknall v Dacorum [2017] EWHC 2094 (QB)).
+    """
+
+    INTERIM_S188 = "s188", "Interim (Housing Act 1996 s188)"
+    MAIN_DUTY_S193 = "s193", "Main duty (Housing Act 1996 s193)"
+
+
+class Patch(models.Model):
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=100)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="patches",
+        help_text="The income officer who works this patch.",
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "patches"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class PatchCover(models.Model):
+    """An officer covering a colleague's patch for a while (leave, sickness, vacancy)."""
+
+    patch = models.ForeignKey(Patch, on_delete=models.CASCADE, related_name="covers")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patch_covers"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="Blank: until withdrawn.")
+    reason = models.CharField(max_length=200, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="patch_cover_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} covers {self.patch.code}"
+
+    def is_active_on(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+class Property(models.Model):
+    class Kind(models.TextChoices):
+        HOUSE = "house", "House"
+        FLAT = "flat", "Flat"
+        MAISONETTE = "maisonette", "Maisonette"
+        BUNGALOW = "bungalow", "Bungalow"
+        BEDSIT = "bedsit", "Bedsit"
+        HOSTEL_ROOM = "hostel_room", "Hostel room"
+        GARAGE = "garage", "Garage"
+
+    reference = models.CharField(max_length=20, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.FLAT)
+    address_line_1 = models.CharField(max_length=100)
+    address_line_2 = models.CharField(max_length=100, blank=True)
+    town = models.CharField(max_length=60)
+    postcode = models.CharField(max_length=10, db_index=True)
+    bedrooms = models.PositiveSmallIntegerField(null=True, blank=True)
+    patch = models.ForeignKey(Patch, on_delete=models.PROTECT, related_name="properties")
+
+    class Meta:
+        ordering = ["postcode", "address_line_1"]
+        verbose_name_plural = "properties"
+
+    def __str__(self) -> str:
+        return self.one_line_address
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [
+            line
+            for line in (self.address_line_1, self.address_line_2, self.town, self.postcode)
+            if line
+        ]
+
+    @property
+    def one_line_address(self) -> str:
+        return ", ".join(self.address_lines)
+
+
+class Tenancy(models.Model):
+    reference = models.CharField(max_length=20, unique=True)
+    property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="tenancies")
+    tenure = models.CharField(max_length=30, choices=Tenure.choices)
+    landlord_name = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Blank for the council itself; the company's name for assured lettings.",
+    )
+    landlord_registered_provider = models.BooleanField(
+        default=False,
+        help_text=(
+            "The landlord is a private registered provider of social housing: its assured "
+            "tenancies stay under the pre-2026 Housing Act 1988 regime (Form 3)."
+        ),
+    )
+    ta_duty = models.CharField(
+        "temporary accommodation duty",
+        max_length=10,
+        choices=TemporaryAccommodationDuty.choices,
+        blank=True,
+    )
+    rent_period = models.CharField(
+        max_length=20, choices=RentPeriod.choices, default=RentPeriod.WEEKLY
+    )
+    period_start_weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices,
+        null=True,
+        blank=True,
+        help_text="Weekly tenancies: the weekday each rent period starts.",
+    )
+    period_anchor = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Fortnightly and four-weekly tenancies: a date on which a period starts.",
+    )
+    period_start_day = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Monthly tenancies: the day of the month each period starts (1 to 28).",
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    trial_period_end = models.DateField(
+        null=True, blank=True, help_text="Introductory tenancies: end of the trial period."
+    )
+    fixed_term_end = models.DateField(
+        null=True, blank=True, help_text="Flexible tenancies: end of the fixed term."
+    )
+
+    class Meta:
+        ordering = ["reference"]
+        verbose_name_plural = "tenancies"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(tenure=Tenure.INTRODUCTORY) | Q(trial_period_end__isnull=False),
+                name="introductory_tenancy_has_trial_period_end",
+            ),
+            models.CheckConstraint(
+                condition=~Q(rent_period=RentPeriod.WEEKLY)
+                | Q(period_start_weekday__isnull=False),
+                name="weekly_tenancy_has_start_weekday",
+            ),
+            models.CheckConstraint(
+                condition=~Q(rent_period__in=[RentPeriod.FORTNIGHTLY, RentPeriod.FOUR_WEEKLY])
+                | Q(period_anchor__isnull=False),
+                name="fortnightly_or_four_weekly_tenancy_has_anchor",
+            ),
+            models.CheckConstraint(
+                condition=~Q(rent_period=RentPeriod.MONTHLY)
+                | Q(period_start_day__gte=1, period_start_day__lte=28),
+                name="monthly_tenancy_has_start_day_1_to_28",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="tenancy_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def is_current_on(self, day: date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+    # `property` is a field on this model, so the builtin is spelled out here.
+    @builtins.property
+    def landlord(self) -> str:
+        return self.landlord_name or settings.COUNCIL_NAME
+
+
+class Tenant(models.Model):
+    """A person on a tenancy. Joint tenants are each named on and served with notices."""
+
+    class PreferredContact(models.TextChoices):
+        PHONE = "phone", "Phone"
+        SMS = "sms", "Text message"
+        EMAIL = "email", "Email"
+        LETTER = "letter", "Letter"
+        VISIT = "visit", "Home visit"
+
+    class Format(models.TextChoices):
+        STANDARD = "standard", "Standard print"
+        LARGE_PRINT = "large_print", "Large print"
+        BRAILLE = "braille", "Braille"
+        EASY_READ = "easy_read", "Easy read"
+        AUDIO = "audio", "Audio"
+
+    tenancy = models.ForeignKey(Tenancy, on_delete=models.CASCADE, related_name="tenants")
+    is_tenant = models.BooleanField(
+        default=True, help_text="A tenant (joint tenants too); untick for other household members."
+    )
+    is_lead = models.BooleanField(default=False)
+    title = models.CharField(max_length=20, blank=True)
+    first_name = models.CharField(max_length=60)
+    last_name = models.CharField(max_length=60)
+    date_of_birth = models.DateField(null=True, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    mobile = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    preferred_contact = models.CharField(
+        max_length=10, choices=PreferredContact.choices, default=PreferredContact.PHONE
+    )
+    language = models.CharField(max_length=40, default="English")
+    needs_interpreter = models.BooleanField(default=False)
+    preferred_format = models.CharField(
+        max_length=20, choices=Format.choices, default=Format.STANDARD
+    )
+    communication_needs = models.CharField(max_length=200, blank=True)
+    moved_out_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_lead", "-is_tenant", "last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenancy"], condition=Q(is_lead=True), name="one_lead_tenant_per_tenancy"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.title, self.first_name, self.last_name) if p)
+
+
+class Stage(models.TextChoices):
+    """The escalation ladder (legal-reference.md §16, suggested default ladder)."""
+
+    NONE = "none", "Not in arrears"
+    EARLY_CONTACT = "early_contact", "Early contact"
+    LETTER_1 = "letter_1", "Letter 1"
+    LETTER_2 = "letter_2", "Letter 2"
+    PRE_NOTICE = "pre_notice", "Pre-notice warning"
+    NOTICE = "notice", "Notice served"
+    POST_NOTICE = "post_notice", "Post-notice"
+    PRE_COURT = "pre_court", "Pre-court"
+    COURT = "court", "Court proceedings"
+    ORDER_MONITORING = "order_monitoring", "Order monitoring"
+    BREACH = "breach", "Breach of order"
+    WARRANT = "warrant", "Warrant"
+    EVICTION = "eviction", "Eviction"
+
+
+class Case(models.Model):
+    """The unit officers work: one debtor's debts with the council, on one patch."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    reference = models.CharField(max_length=20, unique=True)
+    tenancy = models.ForeignKey(Tenancy, on_delete=models.PROTECT, related_name="cases")
+    patch = models.ForeignKey(Patch, on_delete=models.PROTECT, related_name="cases")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        help_text="Set only when a manager assigns the case away from the patch's officer.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    stage = models.CharField(max_length=30, choices=Stage.choices, default=Stage.NONE)
+    stage_changed_on = models.DateField(null=True, blank=True)
+    opened_on = models.DateField(default=timezone.localdate)
+    closed_on = models.DateField(null=True, blank=True)
+    last_contact_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["reference"]
+        indexes = [models.Index(fields=["patch", "stage"], name="case_patch_stage")]
+        permissions = [
+            ("work_case", "Can do casework on cases in their own or covered patches"),
+            ("act_on_any_case", "Can do casework on cases in any patch"),
+            ("reassign_case", "Can reassign cases and give cover of patches"),
+            ("approve_legal_action", "Can approve notices, court reports and warrants"),
+            ("view_performance", "Can see performance by patch and officer"),
+            ("administer_service", "Can change the service's policy and settings"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def assigned_officer(self):
+        return self.officer or self.patch.officer
+
+
+class Hold(models.Model):
+    """Something that stops or holds escalation on a case, with its dates and reason.
+
+    One model for the four kinds so the caseload can filter on any hold and the
+    engine can say which one is holding a case (legal-reference.md §19).
+    """
+
+    class Kind(models.TextChoices):
+        BREATHING_SPACE = "breathing_space", "Breathing Space"
+        PAUSE = "pause", "Paused by officer"
+        DISPUTE = "dispute", "Dispute"
+        BENEFIT_CLAIM = "benefit_claim", "Benefit claim pending"
+
+    class BreathingSpaceType(models.TextChoices):
+        # Debt Respite Scheme (Breathing Space Moratorium ...) Regulations 2020, SI 2020/1311.
+        STANDARD = "standard", "Standard (60 days)"
+        MENTAL_HEALTH_CRISIS = "mental_health_crisis", "Mental health crisis"
+
+    class PauseReason(models.TextChoices):
+        PROMISE_OF_PAYMENT = "promise_of_payment", "Promise of payment"
+        DELAYED_BENEFIT = "delayed_benefit", "Benefit payment delayed"
+        BEREAVEMENT = "bereavement", "Bereavement"
+        HOSPITAL = "hospital", "In hospital"
+        COURT_DATE_SET = "court_date_set", "Court date set"
+        EVICTION_DATE_SET = "eviction_date_set", "Eviction date set"
+        DECEASED = "deceased", "Tenant deceased"
+        MISSING_DATA = "missing_data", "Missing data"
+        OTHER = "other", "Other"
+
+    class DisputeType(models.TextChoices):
+        LIABILITY = "liability", "Liability for the debt disputed"
+        DISREPAIR = "disrepair", "Disrepair complaint"
+        BALANCE = "balance", "Balance or charges disputed"
+
+    class BenefitType(models.TextChoices):
+        HOUSING_BENEFIT = "housing_benefit", "Housing Benefit"
+        UNIVERSAL_CREDIT = "universal_credit", "Universal Credit housing element"
+        DHP = "dhp", "Discretionary Housing Payment"
+        MANAGED_PAYMENT = "managed_payment", "Managed payment to landlord (APA)"
+        THIRD_PARTY_DEDUCTION = "third_party_deduction", "Third party deduction"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="holds")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reason = models.CharField(
+        max_length=30,
+        blank=True,
+        help_text="Breathing Space type, pause reason, dispute type or benefit, by kind.",
+    )
+    starts_on = models.DateField()
+    until = models.DateField(
+        null=True, blank=True, help_text="Pause: until when. Breathing Space: expected end."
+    )
+    ended_on = models.DateField(null=True, blank=True)
+    reference = models.CharField(max_length=40, blank=True)
+    comment = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts_on"]
+        indexes = [models.Index(fields=["case", "kind"], name="hold_case_kind")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("starts_on")),
+                name="hold_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="pause") | (Q(until__isnull=False) & ~Q(reason="")),
+                name="pause_has_reason_and_until_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.starts_on:%d %b %Y}"
+
+    def is_active_on(self, day: date) -> bool:
+        """A pause lapses after its until date; other holds last until ended."""
+        if self.starts_on > day or (self.ended_on is not None and self.ended_on <= day):
+            return False
+        return not (self.kind == self.Kind.PAUSE and self.until is not None and day > self.until)
+
+    @property
+    def reason_label(self) -> str:
+        for choices in (
+            self.BreathingSpaceType,
+            self.PauseReason,
+            self.DisputeType,
+            self.BenefitType,
+        ):
+            if self.reason in choices.values:
+                return choices(self.reason).label
+        return self.reason
+
+
+class VulnerabilityFlag(models.Model):
+    class Kind(models.TextChoices):
+        MENTAL_HEALTH = "mental_health", "Mental health"
+        PHYSICAL_HEALTH = "physical_health", "Physical health or disability"
+        LEARNING_DISABILITY = "learning_disability", "Learning disability"
+        CAPACITY = "capacity", "Mental capacity concern"
+        DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+        SUBSTANCE_MISUSE = "substance_misuse", "Drug or alcohol dependency"
+        BEREAVEMENT = "bereavement", "Recent bereavement"
+        CARE_LEAVER = "care_leaver", "Care leaver"
+        YOUNG_PERSON = "young_person", "Under 25 or under 18"
+        OLDER_PERSON = "older_person", "Older person"
+        LANGUAGE = "language", "Language or literacy"
+        SAFEGUARDING_ADULT = "safeguarding_adult", "Adult safeguarding concern"
+        SAFEGUARDING_CHILD = "safeguarding_child", "Child safeguarding concern"
+        OTHER = "other", "Other"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="vulnerability_flags")
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    details = models.TextField(blank=True)
+    is_safeguarding = models.BooleanField(default=False)
+    recorded_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    review_on = models.DateField(null=True, blank=True)
+    cleared_on = models.DateField(null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cleared_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_on"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class ProportionalityAssessment(models.Model):
+    """Equality Act 2010 s149 due regard and proportionality, before each legal step.
+
+    The PAP, Akerman-Livingstone v Aster [2015] UKSC 15 and legal-reference.md §14 make
+    this a record the court will ask for before a notice, a claim and a warrant.
+    """
+
+    class Step(models.TextChoices):
+        NOTICE = "notice", "Serving a notice"
+        COURT = "court", "Issuing a possession claim"
+        WARRANT = "warrant", "Applying for a warrant"
+
+    class Decision(models.TextChoices):
+        PROCEED = "proceed", "Action is proportionate: proceed"
+        DO_NOT_PROCEED = "do_not_proceed", "Do not proceed"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    step = models.CharField(max_length=10, choices=Step.choices)
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    assessed_on = models.DateField()
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    protected_characteristics = models.TextField(blank=True)
+    vulnerabilities_considered = models.TextField(blank=True)
+    reasonable_adjustments = models.TextField(blank=True)
+    support_and_referrals = models.TextField(blank=True)
+    alternatives_tried = models.TextField(blank=True)
+    impact_on_children = models.TextField(blank=True)
+    reasons = models.TextField()
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()} assessment {self.assessed_on:%d %b %Y}"
+
+
+class CourtCase(models.Model):
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Awaiting hearing"
+        ADJOURNED = "adjourned", "Adjourned generally"
+        ADJOURNED_ON_TERMS = "adjourned_on_terms", "Adjourned on terms"
+        OUTRIGHT = "outright", "Outright possession order (N26)"
+        SUSPENDED = "suspended", "Suspended possession order (N28)"
+        POSTPONED = "postponed", "Postponed possession order (N28A)"
+        DISMISSED = "dismissed", "Dismissed"
+        STRUCK_OUT = "struck_out", "Struck out"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="court_cases")
+    claim_number = models.CharField(max_length=20, blank=True)
+    court_name = models.CharField(max_length=100, blank=True)
+    issued_on = models.DateField(null=True, blank=True)
+    hearing_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, default=Outcome.PENDING)
+    order_date = models.DateField(null=True, blank=True)
+    possession_date = models.DateField(null=True, blank=True)
+    balance_at_order = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    terms_instalment = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    terms_frequency = models.CharField(max_length=20, choices=RentPeriod.choices, blank=True)
+    money_judgment = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    costs_awarded = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.claim_number or f"Court case {self.pk}"
+
+
+class Warrant(models.Model):
+    class Form(models.TextChoices):
+        N325 = "N325", "N325 (after an outright order)"
+        N325A = "N325A", "N325A (breach of a suspended order)"
+        N445 = "N445", "N445 (re-issue)"
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ISSUED = "issued", "Issued"
+        SUSPENDED = "suspended", "Suspended by the court"
+        EXECUTED = "executed", "Executed: eviction carried out"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    court_case = models.ForeignKey(CourtCase, on_delete=models.CASCADE, related_name="warrants")
+    form = models.CharField(max_length=10, choices=Form.choices)
+    applied_on = models.DateField()
+    issued_on = models.DateField(null=True, blank=True)
+    eviction_date = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
+
+    class Meta:
+        ordering = ["-applied_on"]
+
+    def __str__(self) -> str:
+        return f"{self.form} applied {self.applied_on:%d %b %Y}"
+
+
+class CaseEvent(models.Model):
+    """The case timeline: who (or the nightly run) did what, when, with the details.
+
+    Written by services in the same transaction as the change it records. An
+    `idempotency_key` lets a re-run of the nightly job skip an event it already wrote.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Blank when the nightly run did it.",
+    )
+    verb = models.CharField(max_length=50, db_index=True)
+    payload = models.JSONField(default=dict, blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    idempotency_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["case", "-occurred_at"], name="event_case_time")]
+
+    def __str__(self) -> str:
+        return f"{self.verb} on {self.case_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def actor_label(self) -> str:
+        return str(self.actor) if self.actor_id else "Nightly run"

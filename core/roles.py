@@ -1,0 +1,56 @@
+"""The roles and what each may do, kept in code so every environment agrees.
+
+`ensure_roles()` runs after every migrate (core/apps.py) and creates or updates
+the four groups. Object-level rules (which patch an officer may act on) live in
+cases/permissions.py; these are the role-level permissions behind them.
+"""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+
+from core.models import Role
+
+OFFICER_PERMISSIONS = [
+    "cases.view_case",
+    "cases.work_case",
+    "payments.view_account",
+    "payments.take_payment",
+]
+SENIOR_OFFICER_PERMISSIONS = [
+    *OFFICER_PERMISSIONS,
+    "payments.post_adjustment",
+    "cases.view_performance",
+]
+MANAGER_PERMISSIONS = [
+    *SENIOR_OFFICER_PERMISSIONS,
+    "cases.act_on_any_case",
+    "cases.reassign_case",
+    "cases.approve_legal_action",
+    "payments.approve_write_off",
+]
+ADMINISTRATOR_PERMISSIONS = [
+    *MANAGER_PERMISSIONS,
+    "cases.administer_service",
+]
+
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.OFFICER: OFFICER_PERMISSIONS,
+    Role.SENIOR_OFFICER: SENIOR_OFFICER_PERMISSIONS,
+    Role.MANAGER: MANAGER_PERMISSIONS,
+    Role.ADMINISTRATOR: ADMINISTRATOR_PERMISSIONS,
+}
+
+
+def _permission(code: str) -> Permission:
+    app_label, codename = code.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def ensure_roles(apps=global_apps, verbosity: int = 0) -> None:
+    """Create the role groups with exactly their permissions (idempotent)."""
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=verbosity)
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        group.permissions.set([_permission(code) for code in codes])

@@ -1,0 +1,331 @@
+"""Accounts, the append-only ledger, the rent charge calendar and arrangements to pay."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.models import Case, CourtCase, Tenancy
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class AccountKind(models.TextChoices):
+    RENT = "rent", "Rent"
+    FORMER_TENANCY_ARREARS = "former_tenancy_arrears", "Former tenancy arrears"
+    RECHARGEABLE_REPAIRS = "rechargeable_repairs", "Rechargeable repairs"
+    GARAGE = "garage", "Garage rent"
+    SERVICE_CHARGES = "service_charges", "Leasehold service charges"
+    COURT_COSTS = "court_costs", "Court costs"
+
+
+# Only rent (with service charges reserved as rent) supports a rent arrears
+# possession ground; everything else is a separate debt (legal-reference.md §17).
+RENT_LAWFULLY_DUE_BY_KIND = {
+    AccountKind.RENT: True,
+    AccountKind.FORMER_TENANCY_ARREARS: False,
+    AccountKind.RECHARGEABLE_REPAIRS: False,
+    AccountKind.GARAGE: False,
+    AccountKind.SERVICE_CHARGES: False,
+    AccountKind.COURT_COSTS: False,
+}
+
+
+class Account(models.Model):
+    """One debt. `balance` is the running sum of its ledger, kept in step by payments.services."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    reference = models.CharField("payment reference", max_length=20, unique=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="accounts")
+    tenancy = models.ForeignKey(Tenancy, on_delete=models.PROTECT, related_name="accounts")
+    kind = models.CharField(max_length=30, choices=AccountKind.choices)
+    rent_lawfully_due = models.BooleanField(
+        help_text="Rent lawfully due: only this supports a rent arrears possession claim."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    weekly_charge = models.DecimalField(
+        **MONEY, default=Decimal("0.00"), help_text="Current gross weekly charge."
+    )
+    balance = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    last_payment_on = models.DateField(null=True, blank=True)
+    last_payment_amount = models.DecimalField(**MONEY, null=True, blank=True)
+
+    class Meta:
+        ordering = ["reference"]
+        permissions = [
+            ("take_payment", "Can take a payment"),
+            ("post_adjustment", "Can post adjustments and reversals"),
+            ("approve_write_off", "Can approve write-offs"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.get_kind_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class TransactionKind(models.TextChoices):
+    CHARGE = "charge", "Charge"
+    PAYMENT = "payment", "Payment"
+    HOUSING_BENEFIT = "housing_benefit", "Housing Benefit"
+    UNIVERSAL_CREDIT = "universal_credit", "Universal Credit (paid direct)"
+    DWP_DEDUCTION = "dwp_deduction", "DWP third party deduction"
+    DHP = "dhp", "Discretionary Housing Payment"
+    ADJUSTMENT = "adjustment", "Adjustment"
+    WRITE_OFF = "write_off", "Write-off"
+    REVERSAL = "reversal", "Reversal"
+
+
+# Kinds that are money received; they reduce the balance.
+CREDIT_KINDS = frozenset(
+    {
+        TransactionKind.PAYMENT,
+        TransactionKind.HOUSING_BENEFIT,
+        TransactionKind.UNIVERSAL_CREDIT,
+        TransactionKind.DWP_DEDUCTION,
+        TransactionKind.DHP,
+    }
+)
+# Kinds a tenant or a benefit paid; they count as payments for the last-payment figures.
+RECEIPT_KINDS = CREDIT_KINDS
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", "Cash"
+    DEBIT_CARD = "debit_card", "Debit card (in person)"
+    TELEPHONE_CARD = "telephone_card", "Card by telephone"
+    ONLINE_CARD = "online_card", "Card online"
+    DIRECT_DEBIT = "direct_debit", "Direct debit"
+    STANDING_ORDER = "standing_order", "Standing order"
+    BANK_TRANSFER = "bank_transfer", "Bank transfer"
+    PAYPOINT = "paypoint", "PayPoint / Post Office"
+    CHEQUE = "cheque", "Cheque"
+    BENEFIT = "benefit", "Benefit credit"
+
+
+class TransactionSource(models.TextChoices):
+    """Where a ledger line came from; its reference is unique within the source."""
+
+    RENT_RUN = "rent_run", "Weekly rent run"
+    PAYMENT_FILE = "payment_file", "Payment file"
+    TELEPHONE = "telephone", "Telephone payment"
+    BENEFIT_SCHEDULE = "benefit_schedule", "Housing Benefit schedule"
+    DWP = "dwp", "DWP schedule"
+    OFFICER = "officer", "Entered by an officer"
+    SEED = "seed", "Demo data"
+
+
+class Transaction(models.Model):
+    """A ledger line. Never changed or deleted: a correction is a new line.
+
+    `amount` is signed: charges are positive, money received is negative, so an
+    account's balance is the sum of its lines and a positive balance is owed.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="transactions")
+    kind = models.CharField(max_length=20, choices=TransactionKind.choices)
+    effective_date = models.DateField(help_text="The date the charge fell due or money was paid.")
+    posted_at = models.DateTimeField(default=timezone.now)
+    amount = models.DecimalField(**MONEY)
+    method = models.CharField(max_length=20, choices=PaymentMethod.choices, blank=True)
+    source = models.CharField(max_length=20, choices=TransactionSource.choices)
+    source_reference = models.CharField(max_length=64)
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+    )
+    description = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["effective_date", "id"]
+        indexes = [models.Index(fields=["account", "effective_date"], name="ledger_account_date")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_reference"], name="ledger_source_reference_unique"
+            ),
+            models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_not_zero"),
+            models.CheckConstraint(
+                condition=Q(kind="reversal", reverses__isnull=False)
+                | (~Q(kind="reversal") & Q(reverses__isnull=True)),
+                name="ledger_reversal_names_its_line",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} on {self.effective_date}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError("The ledger is append-only: post a correction instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("The ledger is append-only: post a reversal instead.")
+
+
+class RentYear(models.Model):
+    """A rent year, from the first Monday of April, with its charge and rent-free weeks."""
+
+    starts_on = models.DateField(unique=True)
+    ends_on = models.DateField()
+    label = models.CharField(max_length=9, help_text="e.g. 2026/27")
+
+    class Meta:
+        ordering = ["starts_on"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def charge_weeks(self) -> int:
+        return self.weeks.filter(is_charge_week=True).count()
+
+
+class RentWeek(models.Model):
+    rent_year = models.ForeignKey(RentYear, on_delete=models.CASCADE, related_name="weeks")
+    number = models.PositiveSmallIntegerField()
+    starts_on = models.DateField(unique=True)
+    is_charge_week = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["rent_year", "number"], name="rent_week_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        kind = "charge" if self.is_charge_week else "rent-free"
+        return f"{self.rent_year} week {self.number} ({kind})"
+
+
+class ArrangementFrequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    FORTNIGHTLY = "fortnightly", "Fortnightly"
+    FOUR_WEEKLY = "four_weekly", "Every 4 weeks"
+    MONTHLY = "monthly", "Monthly"
+
+
+class ArrangementState(models.TextChoices):
+    LIVE = "live", "Live"
+    KEPT = "kept", "Kept"
+    MISSED = "missed", "Missed instalment"
+    BROKEN = "broken", "Broken"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+LIVE_ARRANGEMENT_STATES = frozenset(
+    {ArrangementState.LIVE, ArrangementState.KEPT, ArrangementState.MISSED}
+)
+
+
+class Arrangement(models.Model):
+    """An agreement to pay current rent plus an instalment towards the arrears."""
+
+    class Kind(models.TextChoices):
+        INFORMAL = "informal", "Informal arrangement"
+        COURT_ORDERED = "court_ordered", "Court-ordered terms"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="arrangements")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="arrangements")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INFORMAL)
+    court_case = models.ForeignKey(
+        CourtCase, on_delete=models.PROTECT, null=True, blank=True, related_name="arrangements"
+    )
+    frequency = models.CharField(max_length=20, choices=ArrangementFrequency.choices)
+    instalment = models.DecimalField(**MONEY, help_text="Towards the arrears, on top of rent.")
+    includes_current_rent = models.BooleanField(
+        default=True, help_text="The tenant also pays the current rent as it falls due."
+    )
+    starts_on = models.DateField(help_text="The first instalment falls due on this date.")
+    lump_sum = models.DecimalField(**MONEY, null=True, blank=True)
+    lump_sum_due_on = models.DateField(null=True, blank=True)
+    starting_balance = models.DecimalField(**MONEY)
+    tolerance_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Blank: the policy's tolerance."
+    )
+    tolerance_amount = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text="Blank: the policy's tolerance."
+    )
+    state = models.CharField(
+        max_length=20, choices=ArrangementState.choices, default=ArrangementState.LIVE
+    )
+    state_changed_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(instalment__gte=0), name="arrangement_instalment_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(kind="court_ordered") | Q(court_case__isnull=False),
+                name="court_ordered_arrangement_names_its_court_case",
+            ),
+            models.CheckConstraint(
+                condition=Q(lump_sum__isnull=True) | Q(lump_sum_due_on__isnull=False),
+                name="arrangement_lump_sum_has_due_date",
+            ),
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(state__in=["live", "kept", "missed"]),
+                name="one_live_arrangement_per_account",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instalment} {self.get_frequency_display().lower()} from {self.starts_on}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in LIVE_ARRANGEMENT_STATES
+
+
+class ArrangementCheck(models.Model):
+    """The append-only state history of an arrangement, with expected against actual.
+
+    A row is written only when the state changes, so the history reads as a story.
+    """
+
+    arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="checks")
+    state = models.CharField(max_length=20, choices=ArrangementState.choices)
+    checked_on = models.DateField()
+    expected_paid = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    actual_paid = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    description = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["checked_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_state_display()} on {self.checked_on}"
+
+    @property
+    def shortfall(self) -> Decimal:
+        return max(Decimal("0.00"), self.expected_paid - self.actual_paid)
+
