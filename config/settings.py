@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_filters",
     "django_htmx",
     "core",
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "payments",
     "arrears",
     "notices",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -185,3 +187,6 @@ COUNCIL_ADDRESS = env.list(
 COUNCIL_PHONE = env.str("COUNCIL_PHONE", default="01632 960000")
 COUNCIL_EMAIL = env.str("COUNCIL_EMAIL", default="rents@eastbrook.example.gov.uk")
 SERVICE_NAME = "Arrears casework"
+
+# Rent-free weeks in each rent year: 0, 2 (a 50-week year) or 4 (a 48-week year).
+RENT_FREE_WEEKS_PER_YEAR = env.int("RENT_FREE_WEEKS_PER_YEAR", default=4)

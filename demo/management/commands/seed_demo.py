@@ -1,0 +1,69 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from tqdm import tqdm
+
+from demo.seed import DEMO_PASSWORD, SeedRefused, seed_council
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a realistic, reproducible demo council: patches and officers, tenancies "
+        "across tenures, years of weekly rent and payments, arrangements, notices and "
+        "court orders. Prints the demo logins."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--accounts", type=int, default=2000, help="How many accounts.")
+        parser.add_argument("--years", type=int, default=2, help="Years of ledger history.")
+        parser.add_argument("--seed", type=int, default=1, help="Same seed, same council.")
+        parser.add_argument(
+            "--today", type=date.fromisoformat, default=None, help="Seed as if today were D."
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="Delete existing cases and demo users first."
+        )
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing if data exists.")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, **options) -> None:
+        today = options["today"] or timezone.localdate()
+        if options["if_empty"]:
+            from cases.models import Case
+
+            if Case.objects.exists():
+                self.stdout.write("Demo data already present; leaving it as it is.")
+                return
+        bar = None
+        if not options["no_progress"]:
+            bar = tqdm(total=options["accounts"], unit=" accounts", desc="Seeding", leave=False)
+
+        def progress(done: int) -> None:
+            if bar is not None:
+                bar.n = min(done, bar.total)
+                bar.refresh()
+
+        try:
+            result = seed_council(
+                accounts=options["accounts"],
+                years=options["years"],
+                seed=options["seed"],
+                today=today,
+                reset=options["reset"],
+                progress=progress,
+            )
+        except SeedRefused as exc:
+            raise CommandError(str(exc)) from exc
+        finally:
+            if bar is not None:
+                bar.close()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {result.accounts:,} accounts on {result.cases:,} cases with "
+                f"{result.ledger_lines:,} ledger lines in {result.seconds:.1f} s."
+            )
+        )
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for login in result.logins:
+            self.stdout.write(f"  {login.username:<10} {login.role:<24} {login.detail}")

@@ -1,0 +1,258 @@
+"""Seeding a demo council: people and patches through the ORM, the bulk through the loader."""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.apps import apps
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.management.color import no_style
+from django.db import connection, transaction
+
+from cases.models import Patch, PatchCover
+from core.dates import week_start
+from core.models import Role, User
+from core.roles import ensure_roles
+from demo.generator import Calendar, CouncilGenerator, World
+from demo.loader import BulkLoader, analyze
+from payments.calendar import rent_year_bounds, rent_year_ensure, rent_year_weeks
+
+DEMO_PASSWORD = "arrears-demo-2026"
+CASES_PER_PATCH = 2000
+BATCH_CASES = 2000
+
+OFFICER_NAMES = [
+    ("Priya", "Shah"), ("Tom", "Walsh"), ("Grace", "Okafor"), ("Dan", "Hughes"),
+    ("Marta", "Nowak"), ("Sam", "Reid"), ("Aisha", "Begum"), ("Chris", "Doherty"),
+    ("Ruth", "Evans"), ("Kwame", "Mensah"), ("Helen", "Price"), ("Jay", "Patel"),
+]
+
+
+@dataclass
+class Login:
+    username: str
+    role: str
+    detail: str
+
+
+@dataclass
+class SeedResult:
+    accounts: int = 0
+    cases: int = 0
+    ledger_lines: int = 0
+    seconds: float = 0.0
+    rows: dict[str, int] = field(default_factory=dict)
+    logins: list[Login] = field(default_factory=list)
+
+
+class SeedRefused(Exception):
+    pass
+
+
+def _data_present() -> bool:
+    from cases.models import Case
+
+    return Case.objects.exists() or Patch.objects.exists()
+
+
+def reset_data() -> None:
+    """Empty every table the seed fills, plus the records later features hang off them."""
+    models = [m for m in apps.get_models() if m._meta.app_label in {"cases", "payments", "arrears", "notices"}]
+    tables = [m._meta.db_table for m in models]
+    users = User.objects.filter(is_superuser=False)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        users.delete()
+        return
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sql_flush(no_style(), tables, reset_sequences=True):
+            cursor.execute(statement)
+    users.delete()
+
+
+def _calendar(today: date, years: int) -> Calendar:
+    start = week_start(today - timedelta(days=365 * years))
+    first_rent_year = rent_year_bounds(start.year)[0] > start and start.year - 1 or start.year
+    week_is_charge: list[bool] = []
+    week_year: list[int] = []
+    year_charge_weeks: dict[int, int] = {}
+    monday = start
+    by_monday = {}
+    for offset, start_year in enumerate(range(first_rent_year, today.year + 1)):
+        rent_year_ensure(start_year)
+        weeks = rent_year_weeks(start_year)
+        year_charge_weeks[offset] = sum(w.is_charge_week for w in weeks)
+        for w in weeks:
+            by_monday[w.starts_on] = (w.is_charge_week, offset)
+    while monday <= today:
+        is_charge, offset = by_monday[monday]
+        week_is_charge.append(is_charge)
+        week_year.append(offset)
+        monday += timedelta(days=7)
+    # Re-base the year index so the first week of the span is year 0.
+    first = week_year[0]
+    week_year = [y - first for y in week_year]
+    year_charge_weeks = {k - first: v for k, v in year_charge_weeks.items() if k >= first}
+    return Calendar(start, today, week_is_charge, week_year, year_charge_weeks)
+
+
+def _people(patch_count: int, password_hash: str) -> tuple[list[Patch], list[Login]]:
+    groups = {g.name: g for g in Group.objects.all()}
+    logins: list[Login] = []
+
+    def user(username: str, first: str, last: str, role: Role, title: str, **extra) -> User:
+        person = User.objects.create(
+            username=username,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@eastbrook.example.gov.uk",
+            password=password_hash,
+            job_title=title,
+            **extra,
+        )
+        person.groups.add(groups[role.value])
+        return person
+
+    officers = []
+    patches = []
+    for number in range(1, patch_count + 1):
+        first, last = OFFICER_NAMES[(number - 1) % len(OFFICER_NAMES)]
+        officer = user(f"officer{number}", first, last, Role.OFFICER, "Income officer")
+        officers.append(officer)
+        patches.append(
+            Patch(code=f"P{number:03d}", name=f"Patch {number:03d}", officer=officer)
+        )
+    Patch.objects.bulk_create(patches)
+    patches = list(Patch.objects.order_by("code"))
+    for patch in patches[:3]:
+        logins.append(Login(patch.officer.username, "Income officer", f"works {patch.code}"))
+    seniors = max(1, patch_count // 5)
+    for number in range(1, seniors + 1):
+        user(f"senior{number}", "Lee", f"Senior{number}", Role.SENIOR_OFFICER, "Senior income officer")
+    logins.append(Login("senior1", "Senior income officer", "any patch, read; adjustments"))
+    managers = max(1, patch_count // 10)
+    for number in range(1, managers + 1):
+        user(f"manager{number}", "Morgan", f"Manager{number}", Role.MANAGER, "Income manager")
+    logins.append(Login("manager1", "Income manager", "every patch; approvals"))
+    user("admin", "Ada", "Admin", Role.ADMINISTRATOR, "Systems administrator", is_staff=True)
+    logins.append(Login("admin", "Administrator", "also the Django admin at /admin/"))
+    if len(patches) > 2:
+        # Officer 1 is covering patch 3 while its officer is on leave.
+        PatchCover.objects.create(
+            patch=patches[2],
+            officer=patches[0].officer,
+            starts_on=date.today() - timedelta(days=3),
+            ends_on=date.today() + timedelta(days=11),
+            reason="Annual leave",
+        )
+        logins[0].detail += f", covering {patches[2].code}"
+    return patches, logins
+
+
+Batch = dict[str, list]
+
+
+def _batches(world: World, accounts: int) -> Iterator[tuple[Batch, int, int]]:
+    """Generate cases until `accounts` accounts exist, a batch of cases at a time."""
+    generator = CouncilGenerator(world)
+    index = 0
+    made = 0
+    while made < accounts:
+        batch: Batch = defaultdict(list)
+        for _ in range(BATCH_CASES):
+            if made >= accounts:
+                break
+            for label, rows in generator.rows_for_case(index).items():
+                batch[label].extend(rows)
+            index += 1
+            made = world.next_id["payments.Account"] - 1
+        yield dict(batch), index, made
+
+
+def _produce(world: World, accounts: int, queue) -> None:
+    try:
+        for item in _batches(world, accounts):
+            queue.put(item)
+        queue.put(None)
+    except BaseException as exc:  # reported to the parent, which raises it
+        queue.put(exc)
+
+
+def _batches_in_child(world: World, accounts: int) -> Iterator[tuple[Batch, int, int]]:
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue(maxsize=3)
+    child = context.Process(target=_produce, args=(world, accounts, queue), daemon=True)
+    child.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is None:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        child.join(timeout=5)
+        if child.is_alive():
+            child.terminate()
+
+
+def seed_council(
+    *,
+    accounts: int,
+    years: int = 2,
+    seed: int = 1,
+    today: date,
+    reset: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> SeedResult:
+    """Build a council with about `accounts` accounts and `years` years of ledger history."""
+    if accounts < 1:
+        raise SeedRefused("--accounts must be at least 1")
+    if not 1 <= years <= 10:
+        raise SeedRefused("--years must be between 1 and 10")
+    started = time.monotonic()
+    ensure_roles()
+    if _data_present():
+        if not reset:
+            raise SeedRefused(
+                "This database already has cases; run with --reset to replace them."
+            )
+        reset_data()
+
+    result = SeedResult()
+    with transaction.atomic():
+        patch_count = max(3, math.ceil(accounts / CASES_PER_PATCH))
+        patches, result.logins = _people(patch_count, make_password(DEMO_PASSWORD))
+        calendar = _calendar(today, years)
+        world = World(
+            seed=seed,
+            calendar=calendar,
+            patch_ids=[p.pk for p in patches],
+            patch_codes=[p.code for p in patches],
+        )
+        loader = BulkLoader()
+        loader.start()
+        # On PostgreSQL a second process generates while this one streams COPY, so
+        # Python and the database work at once on the machine's two cores.
+        produce = _batches_in_child if connection.vendor == "postgresql" else _batches
+        for batch, result.cases, result.accounts in produce(world, accounts):
+            loader.write(batch)
+            if progress:
+                progress(result.accounts)
+        loader.finish()
+    analyze()
+    result.rows = dict(loader.rows_written)
+    result.ledger_lines = loader.rows_written["payments.Transaction"]
+    result.seconds = time.monotonic() - started
+    return result
+
+
