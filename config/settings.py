@@ -190,3 +190,7 @@ SERVICE_NAME = "Arrears casework"
 
 # Rent-free weeks in each rent year: 0, 2 (a 50-week year) or 4 (a 48-week year).
 RENT_FREE_WEEKS_PER_YEAR = env.int("RENT_FREE_WEEKS_PER_YEAR", default=4)
+
+if TESTING:
+    # Tests create many users; the production hasher is deliberately slow.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

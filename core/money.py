@@ -28,3 +28,14 @@ def format_money(value: Decimal | int | str | None, *, blank: str = "") -> str:
     amount = to_money(value)
     sign = "-" if amount < 0 else ""
     return f"{sign}£{abs(amount):,.2f}"
+
+
+def weeks_of(amount: Decimal | None, weekly_charge: Decimal | None) -> Decimal | None:
+    """Arrears in weeks: amount owed over the current weekly charge, to one decimal place.
+
+    The basis officers and notices use (legal-reference.md §16, engine convention 2).
+    None when there is no weekly charge to divide by.
+    """
+    if amount is None or not weekly_charge:
+        return None
+    return (Decimal(amount) / Decimal(weekly_charge)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

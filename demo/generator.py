@@ -477,7 +477,7 @@ class CouncilGenerator:
                     add(monday + 2, -regular(4 * annual_weekly, 0.9), "payment", "direct_debit",
                         "payment_file", "Direct debit")
             elif profile == "occasional":
-                arrears_paying += net
+                arrears_paying += charge if story.monthly_charging else net
                 if rng.random() < 0.4 and arrears_paying > 0:
                     amount = round(arrears_paying * rng.uniform(0.5, 1.05))
                     add(monday + rng.randint(0, 4), -amount, "payment", method_weekly,

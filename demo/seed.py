@@ -72,7 +72,7 @@ def reset_data() -> None:
             cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
         users.delete()
         return
-    with connection.cursor() as cursor:
+    with connection.constraint_checks_disabled(), connection.cursor() as cursor:
         for statement in connection.ops.sql_flush(no_style(), tables, reset_sequences=True):
             cursor.execute(statement)
     users.delete()

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from core.money import format_money
+from core.money import format_money, weeks_of
 
 register = template.Library()
 
@@ -17,8 +17,11 @@ def money(value: Decimal | int | str | None) -> str:
 
 
 @register.filter(name="weeks")
-def weeks(value: Decimal | None) -> str:
-    """Arrears in weeks of rent to one decimal place, e.g. 4.5."""
+def weeks(value: Decimal | None, weekly_charge: Decimal | None = None) -> str:
+    """Arrears in weeks to one decimal place: `{{ amount|weeks:weekly_charge }}`, or
+    `{{ weeks_value|weeks }}` for a figure already in weeks."""
+    if weekly_charge is not None:
+        value = weeks_of(value, weekly_charge)
     if value is None:
         return ""
     return f"{Decimal(value):.1f}"

@@ -1,0 +1,42 @@
+"""Shared test set-up: real services when configured, clear skips when not."""
+
+import os
+
+
+import pytest
+from django.conf import settings
+
+pytest_plugins = ["tests.personas"]
+
+# live_server runs in a thread beside sync Playwright; Django must allow it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    skip_postgres = pytest.mark.skip(
+        reason="needs PostgreSQL: set DATABASE_URL (the test command does when it is running)"
+    )
+    skip_redis = pytest.mark.skip(reason="needs Redis: set REDIS_URL to a running Redis")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_postgres)
+        if "redis" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
