@@ -205,6 +205,19 @@ def _batches_in_child(world: World, accounts: int) -> Iterator[tuple[Batch, int,
             child.terminate()
 
 
+def demo_logins() -> list[Login]:
+    """The demo users a newcomer can sign in as, read back from the database."""
+    wanted = ["officer1", "officer2", "officer3", "senior1", "manager1", "admin"]
+    users = {u.username: u for u in User.objects.filter(username__in=wanted)}
+    logins = []
+    for username in wanted:
+        user = users.get(username)
+        if user is not None:
+            patches = ", ".join(user.patches.values_list("code", flat=True))
+            logins.append(Login(username, user.role_label, f"works {patches}" if patches else ""))
+    return logins
+
+
 def seed_council(
     *,
     accounts: int,

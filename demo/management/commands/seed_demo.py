@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
-from demo.seed import DEMO_PASSWORD, SeedRefused, seed_council
+from demo.seed import DEMO_PASSWORD, Login, SeedRefused, demo_logins, seed_council
 
 
 class Command(BaseCommand):
@@ -34,6 +34,7 @@ class Command(BaseCommand):
 
             if Case.objects.exists():
                 self.stdout.write("Demo data already present; leaving it as it is.")
+                self._print_logins(demo_logins())
                 return
         bar = None
         if not options["no_progress"]:
@@ -64,6 +65,11 @@ class Command(BaseCommand):
                 f"{result.ledger_lines:,} ledger lines in {result.seconds:.1f} s."
             )
         )
+        self._print_logins(result.logins)
+
+    def _print_logins(self, logins: list[Login]) -> None:
+        if not logins:
+            return
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for login in result.logins:
+        for login in logins:
             self.stdout.write(f"  {login.username:<10} {login.role:<24} {login.detail}")
