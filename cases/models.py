@@ -2,6 +2,7 @@
 
 import builtins
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -352,9 +353,46 @@ class Case(models.Model):
     closed_on = models.DateField(null=True, blank=True)
     last_contact_on = models.DateField(null=True, blank=True)
 
+    # The case's current figures and recommendation, written by the nightly run
+    # (arrears app) so the caseload filters and sorts on one table. The history
+    # and the full reasons live in the arrears app.
+    balance = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0.00"), help_text="All debts."
+    )
+    rent_arrears = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text="Rent lawfully due and unpaid (may be negative: in credit).",
+    )
+    weekly_charge = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    weekly_net_rent = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0.00"), help_text="After Housing Benefit."
+    )
+    weeks_in_arrears = models.DecimalField(max_digits=7, decimal_places=1, default=Decimal("0.0"))
+    technical_arrears = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text="Arrears that exist only because benefit is paid in arrears.",
+    )
+    last_payment_on = models.DateField(null=True, blank=True)
+    arrangement_state = models.CharField(max_length=20, blank=True)
+    next_action = models.CharField(max_length=40, blank=True, db_index=True)
+    next_action_label = models.CharField(max_length=100, blank=True)
+    next_action_due = models.DateField(null=True, blank=True)
+    guard = models.CharField(
+        max_length=40, blank=True, help_text="The first guard holding escalation, if any."
+    )
+    guard_label = models.CharField(max_length=200, blank=True)
+    figures_on = models.DateField(null=True, blank=True, help_text="When these were computed.")
+
     class Meta:
         ordering = ["reference"]
-        indexes = [models.Index(fields=["patch", "stage"], name="case_patch_stage")]
+        indexes = [
+            models.Index(fields=["patch", "stage"], name="case_patch_stage"),
+            models.Index(fields=["patch", "-rent_arrears"], name="case_patch_arrears"),
+        ]
         permissions = [
             ("work_case", "Can do casework on cases in their own or covered patches"),
             ("act_on_any_case", "Can do casework on cases in any patch"),

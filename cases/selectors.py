@@ -1,16 +1,12 @@
 """Reads of cases for pages, each a fixed number of queries however many rows."""
 
 from datetime import date
-from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from cases.models import Case, Tenant
 from cases.permissions import patch_ids_worked_by
 from core.models import User
-
-MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
 def cases_worked_by(*, user: User, today: date) -> QuerySet[Case]:
@@ -25,33 +21,22 @@ def cases_worked_by(*, user: User, today: date) -> QuerySet[Case]:
     )
 
 
-def with_debt_figures(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Annotate each case with its total balance, rent arrears and weekly charge.
-
-    Weeks in arrears (core.money.weeks_of) are rent arrears over the weekly charge.
-    """
-    lead_name = Tenant.objects.filter(tenancy=OuterRef("tenancy"), is_lead=True).values(
-        "first_name", "last_name"
-    )
-    rent = Q(accounts__rent_lawfully_due=True)
-    return (
-        cases.select_related("tenancy__property", "patch")
-        .annotate(
-            total_balance=Coalesce(Sum("accounts__balance"), Value(Decimal("0")), output_field=MONEY),
-            rent_arrears=Coalesce(
-                Sum("accounts__balance", filter=rent), Value(Decimal("0")), output_field=MONEY
-            ),
-            weekly_charge=Sum("accounts__weekly_charge", filter=rent),
-            lead_first_name=Subquery(lead_name.values("first_name")[:1]),
-            lead_last_name=Subquery(lead_name.values("last_name")[:1]),
-        )
+def with_lead_tenant(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Add the lead tenant's name and the address, in the same query."""
+    lead = Tenant.objects.filter(tenancy=OuterRef("tenancy"), is_lead=True)
+    return cases.select_related("tenancy__property", "patch").annotate(
+        lead_first_name=Subquery(lead.values("first_name")[:1]),
+        lead_last_name=Subquery(lead.values("last_name")[:1]),
     )
 
 
 def my_cases_in_arrears(*, user: User, today: date) -> QuerySet[Case]:
-    """The first page: the officer's cases that owe money, most owed first."""
+    """The first page: the officer's cases that owe money, most rent owed first.
+
+    Reads the figures the nightly run (and the seed) keep on the case itself.
+    """
     return (
-        with_debt_figures(cases_worked_by(user=user, today=today))
-        .filter(total_balance__gt=0)
-        .order_by("-rent_arrears", "-total_balance", "reference")
+        with_lead_tenant(cases_worked_by(user=user, today=today))
+        .filter(balance__gt=0)
+        .order_by("-rent_arrears", "-balance", "reference")
     )

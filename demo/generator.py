@@ -38,7 +38,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "cases.Case": (
         "id", "reference", "tenancy_id", "patch_id", "status", "stage", "stage_changed_on",
-        "opened_on", "last_contact_on",
+        "opened_on", "last_contact_on", "balance", "rent_arrears", "weekly_charge",
+        "weekly_net_rent", "weeks_in_arrears", "last_payment_on", "arrangement_state",
+        "figures_on",
     ),
     "payments.Account": (
         "id", "reference", "case_id", "tenancy_id", "kind", "rent_lawfully_due", "status",
@@ -744,9 +746,21 @@ class CouncilGenerator:
         last_contact = None
         if main_balance > weekly_now and rng.random() < 0.8:
             last_contact = cal.today - timedelta(days=rng.randint(0, 90))
+        # The case's current figures, as the nightly run would leave them.
+        total = sum(ledger.balance for ledger, _, _ in ledgers)
+        is_rent = account_kind == "rent"
+        rent_arrears = main_balance if is_rent else 0
+        weekly_rent = weekly_now if is_rent else 0
+        net_rent = weekly_rent - round(weekly_rent * story.hb_fraction)
+        weeks = f"{rent_arrears / weekly_rent:.1f}" if weekly_rent else "0.0"
+        paid_days = [ledger.last_pay_day for ledger, _, _ in ledgers if ledger.last_pay_day >= 0]
+        arrangement = out["payments.Arrangement"][-1][10] if out["payments.Arrangement"] else ""
         out["cases.Case"].append(
             (str(case_id), case_ref, str(tenancy_id), str(patch_id),
-             "open", stage, iso(stage_day), start_date.isoformat(), iso(last_contact)),
+             "open", stage, iso(stage_day), start_date.isoformat(), iso(last_contact),
+             pounds(total), pounds(rent_arrears), pounds(weekly_rent), pounds(net_rent), weeks,
+             cal.day_iso[max(paid_days)] if paid_days else None, arrangement,
+             cal.today.isoformat()),
         )
         if stage != "none" and stage_day:
             out["cases.CaseEvent"].append(

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from cases.permissions import can_act_on_case
 from core.models import Role
+from core.money import weeks_of
 from tests.factories import AccountFactory, CaseFactory, PropertyFactory, TenancyFactory, TenantFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,13 @@ pytestmark = pytest.mark.django_db
 def _case_in(patch, *, balance: str, name: str, weekly: str = "100.00"):
     tenancy = TenancyFactory(property=PropertyFactory(patch=patch))
     TenantFactory(tenancy=tenancy, first_name=name, last_name="Tenant")
-    case = CaseFactory(tenancy=tenancy)
+    case = CaseFactory(
+        tenancy=tenancy,
+        balance=Decimal(balance),
+        rent_arrears=Decimal(balance),
+        weekly_charge=Decimal(weekly),
+        weeks_in_arrears=weeks_of(Decimal(balance), Decimal(weekly)),
+    )
     AccountFactory(case=case, balance=Decimal(balance), weekly_charge=Decimal(weekly))
     return case
 

@@ -96,3 +96,15 @@ def test_seed_refuses_to_mix_with_existing_data_without_reset():
     assert Case.objects.count() == cases
 
     assert "leaving it as it is" in _seed("--if-empty")
+
+
+def test_case_figures_agree_with_the_accounts_they_summarise():
+    _seed()
+
+    for case in Case.objects.prefetch_related("accounts")[:200]:
+        accounts = list(case.accounts.all())
+        assert case.balance == sum(a.balance for a in accounts)
+        rent = [a for a in accounts if a.rent_lawfully_due]
+        if rent:
+            assert case.rent_arrears == rent[0].balance
+            assert case.weekly_charge == rent[0].weekly_charge
