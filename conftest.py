@@ -2,7 +2,6 @@
 
 import os
 
-
 import pytest
 from django.conf import settings
 

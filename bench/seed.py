@@ -20,7 +20,9 @@ os.environ.setdefault("DEBUG", "true")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--accounts", type=int, default=200_000)
     parser.add_argument("--years", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)

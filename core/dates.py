@@ -12,7 +12,7 @@ def _english_holidays(year: int) -> frozenset[date]:
 
 
 def is_bank_holiday(day: date) -> bool:
-    """English and Welsh bank holidays (Banking and Financial Dealings Act 1971 and proclamations)."""
+    """English bank holidays (Banking and Financial Dealings Act 1971 and proclamations)."""
     return day in _english_holidays(day.year)
 
 

@@ -38,4 +38,6 @@ def weeks_of(amount: Decimal | None, weekly_charge: Decimal | None) -> Decimal |
     """
     if amount is None or not weekly_charge:
         return None
-    return (Decimal(amount) / Decimal(weekly_charge)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return (Decimal(amount) / Decimal(weekly_charge)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )

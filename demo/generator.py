@@ -22,68 +22,194 @@ from demo import names
 # Column order of every row the generator emits, per table (model label).
 COLUMNS: dict[str, tuple[str, ...]] = {
     "cases.Property": (
-        "id", "reference", "kind", "address_line_1", "address_line_2", "town", "postcode",
-        "bedrooms", "patch_id",
+        "id",
+        "reference",
+        "kind",
+        "address_line_1",
+        "address_line_2",
+        "town",
+        "postcode",
+        "bedrooms",
+        "patch_id",
     ),
     "cases.Tenancy": (
-        "id", "reference", "property_id", "tenure", "landlord_name",
-        "landlord_registered_provider", "ta_duty", "rent_period", "period_start_weekday",
-        "period_anchor", "period_start_day", "start_date", "end_date", "trial_period_end",
+        "id",
+        "reference",
+        "property_id",
+        "tenure",
+        "landlord_name",
+        "landlord_registered_provider",
+        "ta_duty",
+        "rent_period",
+        "period_start_weekday",
+        "period_anchor",
+        "period_start_day",
+        "start_date",
+        "end_date",
+        "trial_period_end",
         "fixed_term_end",
     ),
     "cases.Tenant": (
-        "id", "tenancy_id", "is_tenant", "is_lead", "title", "first_name", "last_name",
-        "date_of_birth", "phone", "mobile", "email", "preferred_contact", "language",
-        "needs_interpreter", "preferred_format", "communication_needs",
+        "id",
+        "tenancy_id",
+        "is_tenant",
+        "is_lead",
+        "title",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "phone",
+        "mobile",
+        "email",
+        "preferred_contact",
+        "language",
+        "needs_interpreter",
+        "preferred_format",
+        "communication_needs",
     ),
     "cases.Case": (
-        "id", "reference", "tenancy_id", "patch_id", "status", "stage", "stage_changed_on",
-        "opened_on", "last_contact_on", "balance", "rent_arrears", "weekly_charge",
-        "weekly_net_rent", "weeks_in_arrears", "last_payment_on", "arrangement_state",
+        "id",
+        "reference",
+        "tenancy_id",
+        "patch_id",
+        "status",
+        "stage",
+        "stage_changed_on",
+        "opened_on",
+        "last_contact_on",
+        "balance",
+        "rent_arrears",
+        "weekly_charge",
+        "weekly_net_rent",
+        "weeks_in_arrears",
+        "last_payment_on",
+        "arrangement_state",
         "figures_on",
     ),
     "payments.Account": (
-        "id", "reference", "case_id", "tenancy_id", "kind", "rent_lawfully_due", "status",
-        "opened_on", "closed_on", "weekly_charge", "balance", "last_payment_on",
+        "id",
+        "reference",
+        "case_id",
+        "tenancy_id",
+        "kind",
+        "rent_lawfully_due",
+        "status",
+        "opened_on",
+        "closed_on",
+        "weekly_charge",
+        "balance",
+        "last_payment_on",
         "last_payment_amount",
     ),
     "payments.Transaction": (
-        "id", "account_id", "kind", "effective_date", "posted_at", "amount", "method", "source",
-        "source_reference", "description",
+        "id",
+        "account_id",
+        "kind",
+        "effective_date",
+        "posted_at",
+        "amount",
+        "method",
+        "source",
+        "source_reference",
+        "description",
     ),
     "cases.Hold": (
-        "id", "case_id", "kind", "reason", "starts_on", "until", "ended_on", "reference",
-        "comment", "created_at",
+        "id",
+        "case_id",
+        "kind",
+        "reason",
+        "starts_on",
+        "until",
+        "ended_on",
+        "reference",
+        "comment",
+        "created_at",
     ),
     "cases.VulnerabilityFlag": (
-        "id", "case_id", "tenant_id", "kind", "details", "is_safeguarding", "recorded_on",
+        "id",
+        "case_id",
+        "tenant_id",
+        "kind",
+        "details",
+        "is_safeguarding",
+        "recorded_on",
         "review_on",
     ),
     "cases.ProportionalityAssessment": (
-        "id", "case_id", "step", "decision", "assessed_on", "vulnerabilities_considered",
-        "support_and_referrals", "alternatives_tried", "reasons",
+        "id",
+        "case_id",
+        "step",
+        "decision",
+        "assessed_on",
+        "vulnerabilities_considered",
+        "support_and_referrals",
+        "alternatives_tried",
+        "reasons",
     ),
     "cases.CourtCase": (
-        "id", "case_id", "claim_number", "court_name", "issued_on", "hearing_at", "outcome",
-        "order_date", "possession_date", "balance_at_order", "terms_instalment",
-        "terms_frequency", "money_judgment", "costs_awarded",
+        "id",
+        "case_id",
+        "claim_number",
+        "court_name",
+        "issued_on",
+        "hearing_at",
+        "outcome",
+        "order_date",
+        "possession_date",
+        "balance_at_order",
+        "terms_instalment",
+        "terms_frequency",
+        "money_judgment",
+        "costs_awarded",
     ),
     "cases.Warrant": (
-        "id", "court_case_id", "form", "applied_on", "issued_on", "eviction_date", "outcome",
+        "id",
+        "court_case_id",
+        "form",
+        "applied_on",
+        "issued_on",
+        "eviction_date",
+        "outcome",
     ),
     "payments.Arrangement": (
-        "id", "case_id", "account_id", "kind", "court_case_id", "frequency", "instalment",
-        "includes_current_rent", "starts_on", "starting_balance", "state", "state_changed_on",
-        "notes", "created_at",
+        "id",
+        "case_id",
+        "account_id",
+        "kind",
+        "court_case_id",
+        "frequency",
+        "instalment",
+        "includes_current_rent",
+        "starts_on",
+        "starting_balance",
+        "state",
+        "state_changed_on",
+        "notes",
+        "created_at",
     ),
     "payments.ArrangementCheck": (
-        "id", "arrangement_id", "state", "checked_on", "expected_paid", "actual_paid",
-        "description", "created_at",
+        "id",
+        "arrangement_id",
+        "state",
+        "checked_on",
+        "expected_paid",
+        "actual_paid",
+        "description",
+        "created_at",
     ),
     "notices.Notice": (
-        "id", "case_id", "tenancy_id", "kind", "status", "arrears_amount", "served_on",
-        "service_method", "deemed_served_on", "earliest_proceedings_date",
-        "last_proceedings_date", "created_at",
+        "id",
+        "case_id",
+        "tenancy_id",
+        "kind",
+        "status",
+        "arrears_amount",
+        "served_on",
+        "service_method",
+        "deemed_served_on",
+        "earliest_proceedings_date",
+        "last_proceedings_date",
+        "created_at",
     ),
     "cases.CaseEvent": ("id", "case_id", "verb", "payload", "occurred_at"),
 }
@@ -224,7 +350,7 @@ def _weighted(rng: random.Random, items: list[str], cum: list[int]) -> str:
 class LedgerBuilder:
     """Accumulates one account's ledger lines and its balance, in pence."""
 
-    __slots__ = ("account_id", "cal", "days", "lines", "balance", "last_pay_day", "last_pay", "n")
+    __slots__ = ("account_id", "balance", "cal", "days", "last_pay", "last_pay_day", "lines", "n")
 
     def __init__(self, account_id: int, cal: Calendar) -> None:
         self.account_id = account_id
@@ -342,7 +468,8 @@ class CouncilGenerator:
         weekly = [round(rent_pence / 1.027 ** (years - 1 - i)) for i in range(years)]
         if monthly:
             profile = rng.choices(
-                ("monthly_dd", "uc_monthly", "occasional", "stopped_paying"), weights=(60, 25, 10, 5)
+                ("monthly_dd", "uc_monthly", "occasional", "stopped_paying"),
+                weights=(60, 25, 10, 5),
             )[0]
         elif tenure in ("garage", "leasehold", "shared_ownership"):
             profile = rng.choices(
@@ -372,13 +499,18 @@ class CouncilGenerator:
             if rng.random() < 0.25:
                 story.arrangement_breaks_day = rng.randint(story.arrangement_day + 21, last_day)
         elif profile == "court_order" and tenure in (
-            "secure", "introductory", "flexible", "assured", "cooperative",
+            "secure",
+            "introductory",
+            "flexible",
+            "assured",
+            "cooperative",
         ):
             story.stop_day = rng.randint(int(last_day * 0.05), int(last_day * 0.25))
             story.notice_day = story.stop_day + rng.randint(56, 98)
             story.court_day = story.notice_day + rng.randint(84, 150)
             story.court_outcome = rng.choices(
-                ("suspended", "postponed", "adjourned_on_terms", "outright"), weights=(60, 15, 10, 15)
+                ("suspended", "postponed", "adjourned_on_terms", "outright"),
+                weights=(60, 15, 10, 15),
             )[0]
             if story.court_day >= last_day - 14:
                 story.court_day = None
@@ -392,8 +524,15 @@ class CouncilGenerator:
         return story
 
     # ----------------------------------------------------------------- ledger
-    def _rent_ledger(self, rng: random.Random, ledger: LedgerBuilder, story: Story,
-                     first_day: int, last_day: int, opening: int) -> None:
+    def _rent_ledger(
+        self,
+        rng: random.Random,
+        ledger: LedgerBuilder,
+        story: Story,
+        first_day: int,
+        last_day: int,
+        opening: int,
+    ) -> None:
         cal = self.cal
         weekly = story.weekly_charge
         charge_weeks = cal.year_charge_weeks
@@ -401,9 +540,16 @@ class CouncilGenerator:
         week_year = cal.week_year
         profile = story.profile
         hb = story.hb_fraction
-        miss = {"weekly": 0.04, "hb_partial": 0.05, "fortnightly": 0.02, "four_weekly_dd": 0.02,
-                "monthly_dd": 0.02, "uc_monthly": 0.06, "arrangement": 0.05,
-                "court_order": 0.05}.get(profile, 0.0)
+        miss = {
+            "weekly": 0.04,
+            "hb_partial": 0.05,
+            "fortnightly": 0.02,
+            "four_weekly_dd": 0.02,
+            "monthly_dd": 0.02,
+            "uc_monthly": 0.06,
+            "arrangement": 0.05,
+            "court_order": 0.05,
+        }.get(profile, 0.0)
         add = ledger.add
         if opening:
             add(first_day, opening, "adjustment", "", "seed", "Balance brought forward")
@@ -438,15 +584,29 @@ class CouncilGenerator:
             if is_charge:
                 add(monday, charge, "charge", "", "rent_run", "Rent and service charges")
                 if hb:
-                    add(monday, -round(charge * hb), "housing_benefit", "benefit",
-                        "benefit_schedule", "Housing Benefit rent rebate")
-            stopped = story.stop_day is not None and monday >= story.stop_day and (
-                story.arrangement_day is None or monday < story.arrangement_day
+                    add(
+                        monday,
+                        -round(charge * hb),
+                        "housing_benefit",
+                        "benefit",
+                        "benefit_schedule",
+                        "Housing Benefit rent rebate",
+                    )
+            stopped = (
+                story.stop_day is not None
+                and monday >= story.stop_day
+                and (story.arrangement_day is None or monday < story.arrangement_day)
             )
             if stopped:
                 if rng.random() < 0.05:
-                    add(monday + story.pay_weekday, -rng.randint(1000, 4000), "payment",
-                        method_weekly, "payment_file", "Payment")
+                    add(
+                        monday + story.pay_weekday,
+                        -rng.randint(1000, 4000),
+                        "payment",
+                        method_weekly,
+                        "payment_file",
+                        "Payment",
+                    )
                 continue
             in_arrangement = story.arrangement_day is not None and monday >= story.arrangement_day
             broken = story.arrangement_breaks_day is not None and monday >= story.arrangement_day
@@ -455,35 +615,71 @@ class CouncilGenerator:
             if in_arrangement:
                 if broken:
                     if rng.random() < 0.3:
-                        add(monday + story.pay_weekday, -round(net * rng.uniform(0.3, 0.9)),
-                            "payment", method_weekly, "payment_file", "Payment")
+                        add(
+                            monday + story.pay_weekday,
+                            -round(net * rng.uniform(0.3, 0.9)),
+                            "payment",
+                            method_weekly,
+                            "payment_file",
+                            "Payment",
+                        )
                     continue
                 if rng.random() < miss:
                     continue
-                add(monday + story.pay_weekday, -(net + story.arrangement_instalment),
-                    "payment", method_weekly, "payment_file", "Payment")
+                add(
+                    monday + story.pay_weekday,
+                    -(net + story.arrangement_instalment),
+                    "payment",
+                    method_weekly,
+                    "payment_file",
+                    "Payment",
+                )
                 continue
             if profile in ("weekly", "hb_partial", "arrangement", "court_order", "stopped_paying"):
                 if net:
                     amount = regular(net, 0.5)
                     if amount and rng.random() < 0.05:
                         amount += rng.choice((500, 1000))
-                    add(monday + story.pay_weekday, -amount, "payment", method_weekly,
-                        "payment_file", "Payment")
+                    add(
+                        monday + story.pay_weekday,
+                        -amount,
+                        "payment",
+                        method_weekly,
+                        "payment_file",
+                        "Payment",
+                    )
             elif profile == "fortnightly":
                 if week % 2 == 0:
-                    add(monday + 4, -regular(2 * annual_weekly, 0.7), "payment",
-                        "standing_order", "payment_file", "Standing order")
+                    add(
+                        monday + 4,
+                        -regular(2 * annual_weekly, 0.7),
+                        "payment",
+                        "standing_order",
+                        "payment_file",
+                        "Standing order",
+                    )
             elif profile == "four_weekly_dd":
                 if week % 4 == 1:
-                    add(monday + 2, -regular(4 * annual_weekly, 0.9), "payment", "direct_debit",
-                        "payment_file", "Direct debit")
+                    add(
+                        monday + 2,
+                        -regular(4 * annual_weekly, 0.9),
+                        "payment",
+                        "direct_debit",
+                        "payment_file",
+                        "Direct debit",
+                    )
             elif profile == "occasional":
                 arrears_paying += charge if story.monthly_charging else net
                 if rng.random() < 0.4 and arrears_paying > 0:
                     amount = round(arrears_paying * rng.uniform(0.5, 1.05))
-                    add(monday + rng.randint(0, 4), -amount, "payment", method_weekly,
-                        "payment_file", "Payment")
+                    add(
+                        monday + rng.randint(0, 4),
+                        -amount,
+                        "payment",
+                        method_weekly,
+                        "payment_file",
+                        "Payment",
+                    )
                     arrears_paying -= amount
         # Monthly charges and monthly payers follow calendar months, not rent weeks.
         month = cal.day(first_day).replace(day=1)
@@ -500,16 +696,28 @@ class CouncilGenerator:
             paying = story.stop_day is None or pay_index < story.stop_day
             if first_day <= pay_index <= last_day and paying and not story.arrangement_day:
                 if profile == "monthly_dd":
-                    add(pay_index, -regular(monthly, 0.9), "payment", "direct_debit",
-                        "payment_file", "Direct debit")
+                    add(
+                        pay_index,
+                        -regular(monthly, 0.9),
+                        "payment",
+                        "direct_debit",
+                        "payment_file",
+                        "Direct debit",
+                    )
                 elif profile == "uc_monthly":
                     paid = regular(monthly, 0.5)
                     if paid and rng.random() < 0.05:
                         paid = round(paid * 0.8)
                     add(pay_index, -paid, "payment", method_weekly, "payment_file", "Payment")
                 elif profile == "uc_managed":
-                    add(pay_index, -monthly, "universal_credit", "benefit", "dwp",
-                        "UC housing costs paid direct (managed payment)")
+                    add(
+                        pay_index,
+                        -monthly,
+                        "universal_credit",
+                        "benefit",
+                        "dwp",
+                        "UC housing costs paid direct (managed payment)",
+                    )
             month = (month + timedelta(days=32)).replace(day=1)
 
     # ----------------------------------------------------------------- a case
@@ -526,25 +734,42 @@ class CouncilGenerator:
         is_garage = tenure == "garage"
         is_lease = tenure in ("leasehold", "shared_ownership")
         # Former tenants: a tenancy ended, leaving arrears on an FTA account.
-        former = (not is_garage and not is_lease and rng.random() < 0.03)
+        former = not is_garage and not is_lease and rng.random() < 0.03
 
         prop_id = world.take_id("cases.Property")
         street = rng.choice(names.STREETS)
         area = names.AREAS[patch_slot % len(names.AREAS)]
-        kind = "garage" if is_garage else rng.choices(
-            ("flat", "house", "maisonette", "bungalow", "bedsit", "hostel_room"),
-            weights=(45, 30, 10, 7, 4, 4) if tenure.startswith("non_secure") else (50, 33, 10, 6, 1, 0),
-        )[0]
+        kind = (
+            "garage"
+            if is_garage
+            else rng.choices(
+                ("flat", "house", "maisonette", "bungalow", "bedsit", "hostel_room"),
+                weights=(45, 30, 10, 7, 4, 4)
+                if tenure.startswith("non_secure")
+                else (50, 33, 10, 6, 1, 0),
+            )[0]
+        )
         number = rng.randint(1, 240)
         line1 = f"Garage {number}, {street}" if is_garage else f"{number} {street}"
         postcode = (
             f"EB{patch_slot % 20 + 1} {rng.randint(1, 9)}"
             f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
         )
-        bedrooms = "" if is_garage else str(rng.choices((0, 1, 2, 3, 4), weights=(5, 35, 35, 20, 5))[0])
+        bedrooms = (
+            "" if is_garage else str(rng.choices((0, 1, 2, 3, 4), weights=(5, 35, 35, 20, 5))[0])
+        )
         out["cases.Property"].append(
-            (str(prop_id), f"P{prop_id:07d}", kind, line1, area, names.TOWN, postcode,
-             bedrooms or None, str(patch_id))
+            (
+                str(prop_id),
+                f"P{prop_id:07d}",
+                kind,
+                line1,
+                area,
+                names.TOWN,
+                postcode,
+                bedrooms or None,
+                str(patch_id),
+            )
         )
 
         tenancy_id = world.take_id("cases.Tenancy")
@@ -561,8 +786,12 @@ class CouncilGenerator:
         if former:
             end_date = cal.today - timedelta(days=rng.randint(60, 500))
             start_date = min(start_date, end_date - timedelta(days=400))
-        trial_end = (start_date + timedelta(days=365)).isoformat() if tenure == "introductory" else None
-        fixed_end = (start_date + timedelta(days=365 * 5)).isoformat() if tenure == "flexible" else None
+        trial_end = (
+            (start_date + timedelta(days=365)).isoformat() if tenure == "introductory" else None
+        )
+        fixed_end = (
+            (start_date + timedelta(days=365 * 5)).isoformat() if tenure == "flexible" else None
+        )
         landlord = ""
         registered = FALSE
         if tenure == "assured":
@@ -576,9 +805,23 @@ class CouncilGenerator:
         if tenure.startswith("non_secure"):
             ta_duty = "s193" if rng.random() < 0.8 else "s188"
         out["cases.Tenancy"].append(
-            (str(tenancy_id), f"T{tenancy_id:07d}", str(prop_id), tenure, landlord, registered,
-             ta_duty, rent_period, weekday, anchor, period_day, start_date.isoformat(),
-             iso(end_date), trial_end, fixed_end)
+            (
+                str(tenancy_id),
+                f"T{tenancy_id:07d}",
+                str(prop_id),
+                tenure,
+                landlord,
+                registered,
+                ta_duty,
+                rent_period,
+                weekday,
+                anchor,
+                period_day,
+                start_date.isoformat(),
+                iso(end_date),
+                trial_end,
+                fixed_end,
+            )
         )
 
         joint = not is_garage and rng.random() < 0.3
@@ -611,7 +854,6 @@ class CouncilGenerator:
         if former:
             account_kind = "former_tenancy_arrears"
 
-        accounts: list[tuple] = []
         ledgers: list[tuple[LedgerBuilder, str, int]] = []
         account_id = world.take_id("payments.Account")
         main = LedgerBuilder(account_id, cal)
@@ -619,31 +861,56 @@ class CouncilGenerator:
         if former:
             end_index = cal.index(end_date)
             if end_index <= 0:
-                main.add(0, rng.randint(30000, 250000), "adjustment", "", "seed",
-                         "Former tenancy arrears brought forward")
+                main.add(
+                    0,
+                    rng.randint(30000, 250000),
+                    "adjustment",
+                    "",
+                    "seed",
+                    "Former tenancy arrears brought forward",
+                )
             else:
                 story.stop_day = max(tenancy_start_day, end_index - rng.randint(60, 200))
                 self._rent_ledger(rng, main, story, tenancy_start_day, end_index, 0)
                 if main.balance <= 0:
-                    main.add(end_index, rng.randint(20000, 150000), "adjustment", "", "seed",
-                             "Use and occupation charges and repairs on leaving")
+                    main.add(
+                        end_index,
+                        rng.randint(20000, 150000),
+                        "adjustment",
+                        "",
+                        "seed",
+                        "Use and occupation charges and repairs on leaving",
+                    )
             for week in range(max(0, cal.index(end_date)) // 7 + 2, cal.weeks, 4):
                 if rng.random() < 0.15:
-                    main.add(week * 7 + 3, -rng.randint(500, 3000), "payment", "paypoint",
-                             "payment_file", "Payment")
+                    main.add(
+                        week * 7 + 3,
+                        -rng.randint(500, 3000),
+                        "payment",
+                        "paypoint",
+                        "payment_file",
+                        "Payment",
+                    )
         elif is_lease:
             for week in range(cal.weeks):
                 monday = week * 7
                 if cal.day(monday).month == 4 and cal.day(monday).day <= 7:
                     yearly = story.weekly_charge[cal.week_year[week]] * 52
-                    main.add(monday, yearly, "charge", "", "rent_run",
-                             "Service charge demand for the year")
+                    main.add(
+                        monday,
+                        yearly,
+                        "charge",
+                        "",
+                        "rent_run",
+                        "Service charge demand for the year",
+                    )
             monthly = story.weekly_charge[-1] * 52 // 12
             paying = story.profile != "stopped_paying"
             for day in range(story.month_day, cal.days, 30):
                 if paying and rng.random() > 0.04:
-                    main.add(day, -monthly, "payment", "direct_debit", "payment_file",
-                             "Direct debit")
+                    main.add(
+                        day, -monthly, "payment", "direct_debit", "payment_file", "Direct debit"
+                    )
         else:
             opening = 0
             if tenancy_start_day == 0:
@@ -651,7 +918,12 @@ class CouncilGenerator:
                     # The first UC payment arrives about five weeks after the claim: the
                     # tenant carries a month in hand against them (technical arrears).
                     opening = story.weekly_charge[0] * 4 + rng.randint(0, 2000)
-                elif story.profile in ("occasional", "arrangement", "court_order", "stopped_paying"):
+                elif story.profile in (
+                    "occasional",
+                    "arrangement",
+                    "court_order",
+                    "stopped_paying",
+                ):
                     opening = rng.randint(0, 60000)
                 elif rng.random() < 0.15:
                     opening = rng.randint(-5000, 20000)
@@ -664,25 +936,51 @@ class CouncilGenerator:
         if not is_garage and not is_lease and not former and rng.random() < 0.03:
             extra = LedgerBuilder(world.take_id("payments.Account"), cal)
             day = rng.randint(0, cal.days - 30)
-            extra.add(day, rng.randint(8000, 60000), "charge", "", "rent_run",
-                      "Rechargeable repair: " + rng.choice(
-                          ("replacement door", "clearance on void", "broken window", "lock change")
-                      ))
+            extra.add(
+                day,
+                rng.randint(8000, 60000),
+                "charge",
+                "",
+                "rent_run",
+                "Rechargeable repair: "
+                + rng.choice(
+                    ("replacement door", "clearance on void", "broken window", "lock change")
+                ),
+            )
             for later in range(day + 30, cal.days, 28):
                 if rng.random() < 0.4:
-                    extra.add(later, -rng.randint(500, 2500), "payment", "paypoint",
-                              "payment_file", "Payment")
+                    extra.add(
+                        later,
+                        -rng.randint(500, 2500),
+                        "payment",
+                        "paypoint",
+                        "payment_file",
+                        "Payment",
+                    )
             ledgers.append((extra, "rechargeable_repairs", 0))
 
         # Court proceedings, notice and arrangement records follow the story.
         stage, stage_day = self._stage_for(main_balance, weekly_now, account_kind)
         court_rows = self._legal_records(
-            rng, out, story, case_id, tenancy_id, tenure, account_id, main, weekly_now,
-            registered == TRUE, ledgers,
+            rng,
+            out,
+            story,
+            case_id,
+            tenancy_id,
+            tenure,
+            account_id,
+            main,
+            weekly_now,
+            registered == TRUE,
+            ledgers,
         )
         if court_rows:
             stage, stage_day = court_rows
-        if story.profile == "arrangement" and story.arrangement_day is not None and account_kind == "rent":
+        if (
+            story.profile == "arrangement"
+            and story.arrangement_day is not None
+            and account_kind == "rent"
+        ):
             self._arrangement(out, case_id, account_id, main, story, None, "informal")
 
         # Holds and flags on a realistic share of cases.
@@ -691,55 +989,117 @@ class CouncilGenerator:
             start = cal.today - timedelta(days=rng.randint(1, 50))
             bs_type = "standard" if rng.random() < 0.85 else "mental_health_crisis"
             out["cases.Hold"].append(
-                (str(world.take_id("cases.Hold")), str(case_id), "breathing_space", bs_type,
-                 start.isoformat(), iso(start + timedelta(days=60)) if bs_type == "standard" else None,
-                 None, f"BS{rng.randint(100000, 999999)}", "Notified by the Insolvency Service",
-                 stamp(start, 9))
+                (
+                    str(world.take_id("cases.Hold")),
+                    str(case_id),
+                    "breathing_space",
+                    bs_type,
+                    start.isoformat(),
+                    iso(start + timedelta(days=60)) if bs_type == "standard" else None,
+                    None,
+                    f"BS{rng.randint(100000, 999999)}",
+                    "Notified by the Insolvency Service",
+                    stamp(start, 9),
+                )
             )
         elif main_balance > 0 and roll < 0.015:
             start = cal.today - timedelta(days=rng.randint(1, 20))
-            reason = rng.choice(("promise_of_payment", "delayed_benefit", "bereavement", "hospital"))
+            reason = rng.choice(
+                ("promise_of_payment", "delayed_benefit", "bereavement", "hospital")
+            )
             out["cases.Hold"].append(
-                (str(world.take_id("cases.Hold")), str(case_id), "pause", reason,
-                 start.isoformat(), (start + timedelta(days=rng.randint(14, 42))).isoformat(),
-                 None, "", "Agreed with the tenant on the phone", stamp(start, 10))
+                (
+                    str(world.take_id("cases.Hold")),
+                    str(case_id),
+                    "pause",
+                    reason,
+                    start.isoformat(),
+                    (start + timedelta(days=rng.randint(14, 42))).isoformat(),
+                    None,
+                    "",
+                    "Agreed with the tenant on the phone",
+                    stamp(start, 10),
+                )
             )
         elif main_balance > 0 and roll < 0.025:
             start = cal.today - timedelta(days=rng.randint(5, 40))
             benefit = rng.choice(("housing_benefit", "universal_credit", "dhp"))
             out["cases.Hold"].append(
-                (str(world.take_id("cases.Hold")), str(case_id), "benefit_claim", benefit,
-                 start.isoformat(), None, None, "", "Claim submitted with all evidence",
-                 stamp(start, 11))
+                (
+                    str(world.take_id("cases.Hold")),
+                    str(case_id),
+                    "benefit_claim",
+                    benefit,
+                    start.isoformat(),
+                    None,
+                    None,
+                    "",
+                    "Claim submitted with all evidence",
+                    stamp(start, 11),
+                )
             )
         elif main_balance > 0 and roll < 0.03:
             start = cal.today - timedelta(days=rng.randint(5, 90))
             out["cases.Hold"].append(
-                (str(world.take_id("cases.Hold")), str(case_id), "dispute",
-                 rng.choice(("disrepair", "balance")), start.isoformat(), None, None, "",
-                 "Tenant says the charges are wrong", stamp(start, 12))
+                (
+                    str(world.take_id("cases.Hold")),
+                    str(case_id),
+                    "dispute",
+                    rng.choice(("disrepair", "balance")),
+                    start.isoformat(),
+                    None,
+                    None,
+                    "",
+                    "Tenant says the charges are wrong",
+                    stamp(start, 12),
+                )
             )
         if not is_garage and rng.random() < 0.08:
             flag_kind = rng.choice(
-                ("mental_health", "physical_health", "learning_disability", "domestic_abuse",
-                 "bereavement", "older_person", "language", "capacity", "safeguarding_child")
+                (
+                    "mental_health",
+                    "physical_health",
+                    "learning_disability",
+                    "domestic_abuse",
+                    "bereavement",
+                    "older_person",
+                    "language",
+                    "capacity",
+                    "safeguarding_child",
+                )
             )
             recorded = cal.today - timedelta(days=rng.randint(10, 600))
             out["cases.VulnerabilityFlag"].append(
-                (str(world.take_id("cases.VulnerabilityFlag")), str(case_id), lead_tenant_id,
-                 flag_kind, "Recorded at a home visit", TRUE if flag_kind.startswith("safeguarding") else FALSE,
-                 recorded.isoformat(), (recorded + timedelta(days=365)).isoformat())
+                (
+                    str(world.take_id("cases.VulnerabilityFlag")),
+                    str(case_id),
+                    lead_tenant_id,
+                    flag_kind,
+                    "Recorded at a home visit",
+                    TRUE if flag_kind.startswith("safeguarding") else FALSE,
+                    recorded.isoformat(),
+                    (recorded + timedelta(days=365)).isoformat(),
+                )
             )
 
         # Accounts, with the balance and last payment their ledgers give.
         for ledger, kind, weekly in ledgers:
             out["payments.Account"].append(
-                (str(ledger.account_id), f"{ledger.account_id:08d}", str(case_id), str(tenancy_id),
-                 kind, TRUE if kind == "rent" else FALSE, "open",
-                 start_date.isoformat() if kind != "former_tenancy_arrears" else iso(end_date),
-                 None, pounds(weekly), pounds(ledger.balance),
-                 cal.day_iso[ledger.last_pay_day] if ledger.last_pay_day >= 0 else None,
-                 pounds(ledger.last_pay) if ledger.last_pay_day >= 0 else None)
+                (
+                    str(ledger.account_id),
+                    f"{ledger.account_id:08d}",
+                    str(case_id),
+                    str(tenancy_id),
+                    kind,
+                    TRUE if kind == "rent" else FALSE,
+                    "open",
+                    start_date.isoformat() if kind != "former_tenancy_arrears" else iso(end_date),
+                    None,
+                    pounds(weekly),
+                    pounds(ledger.balance),
+                    cal.day_iso[ledger.last_pay_day] if ledger.last_pay_day >= 0 else None,
+                    pounds(ledger.last_pay) if ledger.last_pay_day >= 0 else None,
+                )
             )
             out["payments.Transaction"].extend(ledger.rows(world))
 
@@ -756,18 +1116,43 @@ class CouncilGenerator:
         paid_days = [ledger.last_pay_day for ledger, _, _ in ledgers if ledger.last_pay_day >= 0]
         arrangement = out["payments.Arrangement"][-1][10] if out["payments.Arrangement"] else ""
         out["cases.Case"].append(
-            (str(case_id), case_ref, str(tenancy_id), str(patch_id),
-             "open", stage, iso(stage_day), start_date.isoformat(), iso(last_contact),
-             pounds(total), pounds(rent_arrears), pounds(weekly_rent), pounds(net_rent), weeks,
-             cal.day_iso[max(paid_days)] if paid_days else None, arrangement,
-             cal.today.isoformat()),
+            (
+                str(case_id),
+                case_ref,
+                str(tenancy_id),
+                str(patch_id),
+                "open",
+                stage,
+                iso(stage_day),
+                start_date.isoformat(),
+                iso(last_contact),
+                pounds(total),
+                pounds(rent_arrears),
+                pounds(weekly_rent),
+                pounds(net_rent),
+                weeks,
+                cal.day_iso[max(paid_days)] if paid_days else None,
+                arrangement,
+                cal.today.isoformat(),
+            ),
         )
         if stage != "none" and stage_day:
             out["cases.CaseEvent"].append(
-                (str(world.take_id("cases.CaseEvent")), str(case_id), "stage_changed",
-                 json.dumps({"from": "none", "to": stage, "from_label": "Not in arrears",
-                             "to_label": stage.replace("_", " ").capitalize(), "patch": patch_code}),
-                 stamp(stage_day, 2))
+                (
+                    str(world.take_id("cases.CaseEvent")),
+                    str(case_id),
+                    "stage_changed",
+                    json.dumps(
+                        {
+                            "from": "none",
+                            "to": stage,
+                            "from_label": "Not in arrears",
+                            "to_label": stage.replace("_", " ").capitalize(),
+                            "patch": patch_code,
+                        }
+                    ),
+                    stamp(stage_day, 2),
+                )
             )
         return out
 
@@ -787,8 +1172,16 @@ class CouncilGenerator:
             return "early_contact", today - timedelta(days=5)
         return "none", None
 
-    def _arrangement(self, out, case_id: int, account_id: int, ledger: LedgerBuilder,
-                     story: Story, court_case_id: int | None, kind: str) -> None:
+    def _arrangement(
+        self,
+        out,
+        case_id: int,
+        account_id: int,
+        ledger: LedgerBuilder,
+        story: Story,
+        court_case_id: int | None,
+        kind: str,
+    ) -> None:
         world = self.world
         cal = self.cal
         start_day = story.arrangement_day
@@ -798,27 +1191,64 @@ class CouncilGenerator:
         state = "broken" if broken else "live"
         arrangement_id = world.take_id("payments.Arrangement")
         out["payments.Arrangement"].append(
-            (str(arrangement_id), str(case_id), str(account_id), kind,
-             str(court_case_id) if court_case_id else None, "weekly",
-             pounds(story.arrangement_instalment), TRUE, start.isoformat(), pounds(starting),
-             state, iso(cal.day(story.arrangement_breaks_day)) if broken else start.isoformat(),
-             "Agreed after an income and expenditure review", stamp(start, 14))
+            (
+                str(arrangement_id),
+                str(case_id),
+                str(account_id),
+                kind,
+                str(court_case_id) if court_case_id else None,
+                "weekly",
+                pounds(story.arrangement_instalment),
+                TRUE,
+                start.isoformat(),
+                pounds(starting),
+                state,
+                iso(cal.day(story.arrangement_breaks_day)) if broken else start.isoformat(),
+                "Agreed after an income and expenditure review",
+                stamp(start, 14),
+            )
         )
         out["payments.ArrangementCheck"].append(
-            (str(world.take_id("payments.ArrangementCheck")), str(arrangement_id), "live",
-             start.isoformat(), "0.00", "0.00", "Arrangement made", stamp(start, 14))
+            (
+                str(world.take_id("payments.ArrangementCheck")),
+                str(arrangement_id),
+                "live",
+                start.isoformat(),
+                "0.00",
+                "0.00",
+                "Arrangement made",
+                stamp(start, 14),
+            )
         )
         if broken:
             day = cal.day(story.arrangement_breaks_day)
             out["payments.ArrangementCheck"].append(
-                (str(world.take_id("payments.ArrangementCheck")), str(arrangement_id), "broken",
-                 day.isoformat(), pounds(story.arrangement_instalment * 4), "0.00",
-                 "Instalments not paid", stamp(day, 3))
+                (
+                    str(world.take_id("payments.ArrangementCheck")),
+                    str(arrangement_id),
+                    "broken",
+                    day.isoformat(),
+                    pounds(story.arrangement_instalment * 4),
+                    "0.00",
+                    "Instalments not paid",
+                    stamp(day, 3),
+                )
             )
 
-    def _legal_records(self, rng, out, story: Story, case_id: int, tenancy_id: int, tenure: str,
-                       account_id: int, ledger: LedgerBuilder, weekly: int,
-                       registered: bool, ledgers: list) -> tuple[str, date] | None:
+    def _legal_records(
+        self,
+        rng,
+        out,
+        story: Story,
+        case_id: int,
+        tenancy_id: int,
+        tenure: str,
+        account_id: int,
+        ledger: LedgerBuilder,
+        weekly: int,
+        registered: bool,
+        ledgers: list,
+    ) -> tuple[str, date] | None:
         """Notices, court cases, warrants and court-ordered terms for the court stories."""
         if story.notice_day is None:
             return None
@@ -826,7 +1256,8 @@ class CouncilGenerator:
         cal = self.cal
         served = cal.day(story.notice_day)
         kind = {
-            "secure": "nosp", "flexible": "flexible_termination",
+            "secure": "nosp",
+            "flexible": "flexible_termination",
             "introductory": "notice_of_proceedings",
             "assured": "s8_form_3" if registered else "s8_form_3a",
             "cooperative": "notice_to_quit",
@@ -835,25 +1266,55 @@ class CouncilGenerator:
         minimum = 14 if kind == "s8_form_3" else 28
         earliest = served + timedelta(days=minimum)
         earliest += timedelta(days=(6 - earliest.weekday()) % 7)
-        last = earliest.replace(year=earliest.year + 1) if kind == "nosp" else served.replace(year=served.year + 1)
+        last = (
+            earliest.replace(year=earliest.year + 1)
+            if kind == "nosp"
+            else served.replace(year=served.year + 1)
+        )
         arrears = ledger.balance_on(story.notice_day)
         out["notices.Notice"].append(
-            (str(world.take_id("notices.Notice")), str(case_id), str(tenancy_id), kind,
-             "served", pounds(arrears), served.isoformat(), "hand", served.isoformat(),
-             earliest.isoformat(), last.isoformat(), stamp(served, 9))
+            (
+                str(world.take_id("notices.Notice")),
+                str(case_id),
+                str(tenancy_id),
+                kind,
+                "served",
+                pounds(arrears),
+                served.isoformat(),
+                "hand",
+                served.isoformat(),
+                earliest.isoformat(),
+                last.isoformat(),
+                stamp(served, 9),
+            )
         )
         out["cases.ProportionalityAssessment"].append(
-            (str(world.take_id("cases.ProportionalityAssessment")), str(case_id), "notice",
-             "proceed", (served - timedelta(days=3)).isoformat(),
-             "No vulnerabilities known after a home visit", "Referred to Money Advice",
-             "Letters, calls and a visit; no arrangement offered",
-             "Arrears over 8 weeks with no engagement; a notice is proportionate")
+            (
+                str(world.take_id("cases.ProportionalityAssessment")),
+                str(case_id),
+                "notice",
+                "proceed",
+                (served - timedelta(days=3)).isoformat(),
+                "No vulnerabilities known after a home visit",
+                "Referred to Money Advice",
+                "Letters, calls and a visit; no arrangement offered",
+                "Arrears over 8 weeks with no engagement; a notice is proportionate",
+            )
         )
         out["cases.CaseEvent"].append(
-            (str(world.take_id("cases.CaseEvent")), str(case_id), "notice_served",
-             json.dumps({"kind": kind, "served_on": served.isoformat(),
-                         "earliest_proceedings_date": earliest.isoformat()}),
-             stamp(served, 10))
+            (
+                str(world.take_id("cases.CaseEvent")),
+                str(case_id),
+                "notice_served",
+                json.dumps(
+                    {
+                        "kind": kind,
+                        "served_on": served.isoformat(),
+                        "earliest_proceedings_date": earliest.isoformat(),
+                    }
+                ),
+                stamp(served, 10),
+            )
         )
         if story.court_day is None:
             in_force = cal.today <= last
@@ -865,26 +1326,46 @@ class CouncilGenerator:
         possession = hearing + timedelta(days=28) if outcome == "outright" else None
         costs = 40400 + 12400
         out["cases.CourtCase"].append(
-            (str(court_case_id), str(case_id), f"K{rng.randint(10, 99)}EB{rng.randint(1000, 9999)}",
-             "County Court at Eastbrook", (hearing - timedelta(days=42)).isoformat(),
-             stamp(hearing, 10), outcome, hearing.isoformat(), iso(possession),
-             pounds(balance_at_order), pounds(story.arrangement_instalment) if outcome != "outright" else None,
-             "weekly" if outcome != "outright" else "", pounds(balance_at_order), pounds(costs))
+            (
+                str(court_case_id),
+                str(case_id),
+                f"K{rng.randint(10, 99)}EB{rng.randint(1000, 9999)}",
+                "County Court at Eastbrook",
+                (hearing - timedelta(days=42)).isoformat(),
+                stamp(hearing, 10),
+                outcome,
+                hearing.isoformat(),
+                iso(possession),
+                pounds(balance_at_order),
+                pounds(story.arrangement_instalment) if outcome != "outright" else None,
+                "weekly" if outcome != "outright" else "",
+                pounds(balance_at_order),
+                pounds(costs),
+            )
         )
         costs_ledger = LedgerBuilder(world.take_id("payments.Account"), cal)
-        costs_ledger.add(story.court_day, costs, "charge", "", "rent_run",
-                         "Court fee and fixed costs awarded")
+        costs_ledger.add(
+            story.court_day, costs, "charge", "", "rent_run", "Court fee and fixed costs awarded"
+        )
         for later in range(story.court_day + 14, cal.days, 28):
             if rng.random() < 0.5:
-                costs_ledger.add(later, -rng.randint(500, 1500), "payment", "paypoint",
-                                 "payment_file", "Payment")
+                costs_ledger.add(
+                    later, -rng.randint(500, 1500), "payment", "paypoint", "payment_file", "Payment"
+                )
         ledgers.append((costs_ledger, "court_costs", 0))
         if outcome == "outright":
             applied = possession + timedelta(days=rng.randint(7, 40))
             if applied < cal.today:
                 out["cases.Warrant"].append(
-                    (str(world.take_id("cases.Warrant")), str(court_case_id), "N325",
-                     applied.isoformat(), None, None, "pending")
+                    (
+                        str(world.take_id("cases.Warrant")),
+                        str(court_case_id),
+                        "N325",
+                        applied.isoformat(),
+                        None,
+                        None,
+                        "pending",
+                    )
                 )
                 return "warrant", applied
             return "order_monitoring", hearing

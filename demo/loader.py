@@ -76,7 +76,9 @@ def _plan(label: str) -> TablePlan:
 
 
 def _escape_copy(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
 
 
 class BulkLoader:
@@ -143,9 +145,10 @@ class BulkLoader:
         if self.vendor == "postgresql":
             cols = ", ".join(f'"{c}"' for c in plan.columns)
             raw = connection.connection
-            with raw.cursor() as cursor, cursor.copy(
-                f"COPY {plan.table} ({cols}) FROM STDIN"
-            ) as copy:
+            with (
+                raw.cursor() as cursor,
+                cursor.copy(f"COPY {plan.table} ({cols}) FROM STDIN") as copy,
+            ):
                 pad = "".join("\t" + ("\\N" if v is None else _escape_copy(v)) for v in padding)
                 if plan.text_lines:
                     copy.write("".join(rows))
@@ -190,4 +193,3 @@ def analyze() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-

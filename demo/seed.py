@@ -29,9 +29,18 @@ CASES_PER_PATCH = 2000
 BATCH_CASES = 2000
 
 OFFICER_NAMES = [
-    ("Priya", "Shah"), ("Tom", "Walsh"), ("Grace", "Okafor"), ("Dan", "Hughes"),
-    ("Marta", "Nowak"), ("Sam", "Reid"), ("Aisha", "Begum"), ("Chris", "Doherty"),
-    ("Ruth", "Evans"), ("Kwame", "Mensah"), ("Helen", "Price"), ("Jay", "Patel"),
+    ("Priya", "Shah"),
+    ("Tom", "Walsh"),
+    ("Grace", "Okafor"),
+    ("Dan", "Hughes"),
+    ("Marta", "Nowak"),
+    ("Sam", "Reid"),
+    ("Aisha", "Begum"),
+    ("Chris", "Doherty"),
+    ("Ruth", "Evans"),
+    ("Kwame", "Mensah"),
+    ("Helen", "Price"),
+    ("Jay", "Patel"),
 ]
 
 
@@ -64,7 +73,11 @@ def _data_present() -> bool:
 
 def reset_data() -> None:
     """Empty every table the seed fills, plus the records later features hang off them."""
-    models = [m for m in apps.get_models() if m._meta.app_label in {"cases", "payments", "arrears", "notices"}]
+    models = [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label in {"cases", "payments", "arrears", "notices"}
+    ]
     tables = [m._meta.db_table for m in models]
     users = User.objects.filter(is_superuser=False)
     if connection.vendor == "postgresql":
@@ -80,7 +93,7 @@ def reset_data() -> None:
 
 def _calendar(today: date, years: int) -> Calendar:
     start = week_start(today - timedelta(days=365 * years))
-    first_rent_year = rent_year_bounds(start.year)[0] > start and start.year - 1 or start.year
+    first_rent_year = (rent_year_bounds(start.year)[0] > start and start.year - 1) or start.year
     week_is_charge: list[bool] = []
     week_year: list[int] = []
     year_charge_weeks: dict[int, int] = {}
@@ -127,16 +140,20 @@ def _people(patch_count: int, password_hash: str) -> tuple[list[Patch], list[Log
         first, last = OFFICER_NAMES[(number - 1) % len(OFFICER_NAMES)]
         officer = user(f"officer{number}", first, last, Role.OFFICER, "Income officer")
         officers.append(officer)
-        patches.append(
-            Patch(code=f"P{number:03d}", name=f"Patch {number:03d}", officer=officer)
-        )
+        patches.append(Patch(code=f"P{number:03d}", name=f"Patch {number:03d}", officer=officer))
     Patch.objects.bulk_create(patches)
     patches = list(Patch.objects.order_by("code"))
     for patch in patches[:3]:
         logins.append(Login(patch.officer.username, "Income officer", f"works {patch.code}"))
     seniors = max(1, patch_count // 5)
     for number in range(1, seniors + 1):
-        user(f"senior{number}", "Lee", f"Senior{number}", Role.SENIOR_OFFICER, "Senior income officer")
+        user(
+            f"senior{number}",
+            "Lee",
+            f"Senior{number}",
+            Role.SENIOR_OFFICER,
+            "Senior income officer",
+        )
     logins.append(Login("senior1", "Senior income officer", "any patch, read; adjustments"))
     managers = max(1, patch_count // 10)
     for number in range(1, managers + 1):
@@ -236,9 +253,7 @@ def seed_council(
     ensure_roles()
     if _data_present():
         if not reset:
-            raise SeedRefused(
-                "This database already has cases; run with --reset to replace them."
-            )
+            raise SeedRefused("This database already has cases; run with --reset to replace them.")
         reset_data()
 
     result = SeedResult()
@@ -267,5 +282,3 @@ def seed_council(
     result.ledger_lines = loader.rows_written["payments.Transaction"]
     result.seconds = time.monotonic() - started
     return result
-
-

@@ -281,7 +281,9 @@ class Arrangement(models.Model):
     class Meta:
         ordering = ["-starts_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(instalment__gte=0), name="arrangement_instalment_not_negative"),
+            models.CheckConstraint(
+                condition=Q(instalment__gte=0), name="arrangement_instalment_not_negative"
+            ),
             models.CheckConstraint(
                 condition=~Q(kind="court_ordered") | Q(court_case__isnull=False),
                 name="court_ordered_arrangement_names_its_court_case",
@@ -328,4 +330,3 @@ class ArrangementCheck(models.Model):
     @property
     def shortfall(self) -> Decimal:
         return max(Decimal("0.00"), self.expected_paid - self.actual_paid)
-

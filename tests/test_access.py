@@ -10,7 +10,13 @@ from django.urls import reverse
 from cases.permissions import can_act_on_case
 from core.models import Role
 from core.money import weeks_of
-from tests.factories import AccountFactory, CaseFactory, PropertyFactory, TenancyFactory, TenantFactory
+from tests.factories import (
+    AccountFactory,
+    CaseFactory,
+    PropertyFactory,
+    TenancyFactory,
+    TenantFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +151,9 @@ def test_manager_sees_every_patch(client, team):
     assert "First Tenant" in content and "Second Tenant" in content
 
 
-def test_case_list_costs_the_same_queries_for_many_cases(client, team, django_assert_max_num_queries):
+def test_case_list_costs_the_same_queries_for_many_cases(
+    client, team, django_assert_max_num_queries
+):
     for n in range(30):
         _case_in(team.patch_a, balance=f"{100 + n}.00", name=f"Person{n}")
     client.force_login(team.alice)

@@ -11,7 +11,12 @@ from payments.models import RentWeek, RentYear
 
 @pytest.mark.parametrize(
     "year, monday",
-    [(2024, date(2024, 4, 1)), (2025, date(2025, 4, 7)), (2026, date(2026, 4, 6)), (2027, date(2027, 4, 5))],
+    [
+        (2024, date(2024, 4, 1)),
+        (2025, date(2025, 4, 7)),
+        (2026, date(2026, 4, 6)),
+        (2027, date(2027, 4, 5)),
+    ],
 )
 def test_rent_year_starts_on_the_first_monday_of_april(year, monday):
     assert first_monday_of_april(year) == monday
@@ -41,7 +46,10 @@ def test_forty_eight_week_year_matches_stoke_on_trent_2024_25_free_weeks():
 def test_fifty_week_year_frees_only_christmas_and_new_year_weeks():
     weeks = rent_year_weeks(2026, free_weeks=2)
 
-    assert [w.starts_on for w in weeks if not w.is_charge_week] == [date(2026, 12, 21), date(2026, 12, 28)]
+    assert [w.starts_on for w in weeks if not w.is_charge_week] == [
+        date(2026, 12, 21),
+        date(2026, 12, 28),
+    ]
     assert sum(w.is_charge_week for w in weeks) == 50
 
 
@@ -63,7 +71,11 @@ def test_stored_calendar_is_created_once_and_edits_are_kept():
 @pytest.mark.parametrize(
     "start, days, expected",
     [
-        (date(2026, 12, 23), 2, date(2026, 12, 29)),  # Christmas and Boxing Day (Sat, moved to Mon 28)
+        (
+            date(2026, 12, 23),
+            2,
+            date(2026, 12, 29),
+        ),  # Christmas and Boxing Day (Sat, moved to Mon 28)
         (date(2027, 3, 25), 1, date(2027, 3, 30)),  # Good Friday 26 Mar, Easter Monday 29 Mar 2027
         (date(2026, 11, 20), 4, date(2026, 11, 26)),  # a plain week: Fri + 4 working days
     ],

@@ -1,4 +1,4 @@
-"""reconcile_balances proves every running balance equals its ledger, and finds one that does not."""
+"""reconcile_balances proves each running balance equals its ledger, and finds one that does not."""
 
 from datetime import date
 from decimal import Decimal
@@ -16,11 +16,23 @@ TODAY = date(2026, 11, 23)
 
 
 def _post_some(account: Account) -> None:
-    charge_post(account=account, amount=Decimal("95.50"), effective_date=TODAY,
-                source_reference=f"r-{account.pk}", description="Rent", today=TODAY)
-    payment_post(account=account, amount=Decimal("40.25"), effective_date=TODAY,
-                 method=PaymentMethod.CASH, source=TransactionSource.PAYMENT_FILE,
-                 source_reference=f"p-{account.pk}", today=TODAY)
+    charge_post(
+        account=account,
+        amount=Decimal("95.50"),
+        effective_date=TODAY,
+        source_reference=f"r-{account.pk}",
+        description="Rent",
+        today=TODAY,
+    )
+    payment_post(
+        account=account,
+        amount=Decimal("40.25"),
+        effective_date=TODAY,
+        method=PaymentMethod.CASH,
+        source=TransactionSource.PAYMENT_FILE,
+        source_reference=f"p-{account.pk}",
+        today=TODAY,
+    )
 
 
 def test_reconcile_reports_all_balances_agree():

@@ -49,7 +49,14 @@ def test_seed_covers_every_tenure_payer_and_legal_stage():
     _seed()
 
     tenures = set(Tenancy.objects.values_list("tenure", flat=True))
-    assert {"secure", "introductory", "non_secure_tenancy", "assured", "garage", "leasehold"} <= tenures
+    assert {
+        "secure",
+        "introductory",
+        "non_secure_tenancy",
+        "assured",
+        "garage",
+        "leasehold",
+    } <= tenures
     kinds = set(Account.objects.values_list("kind", flat=True))
     assert {"rent", "garage", "service_charges", "former_tenancy_arrears"} <= kinds
     methods = set(Transaction.objects.values_list("method", flat=True))
