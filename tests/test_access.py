@@ -161,3 +161,14 @@ def test_case_list_costs_the_same_queries_for_many_cases(
     with django_assert_max_num_queries(10):
         response = client.get(reverse("home"))
     assert response.content.decode().count("Person") == 30
+
+
+def test_administrator_can_browse_the_records_but_not_edit_the_ledger(client, team):
+    case = _case_in(team.patch_a, balance="10.00", name="Admin")
+    client.force_login(team.ada)
+
+    assert client.get("/admin/cases/case/").status_code == 200
+    assert client.get(f"/admin/cases/case/{case.pk}/change/").status_code == 200
+    assert client.get("/admin/payments/transaction/").status_code == 200
+    assert client.get("/admin/payments/transaction/add/").status_code == 403
+    assert client.get("/admin/cases/caseevent/add/").status_code == 403

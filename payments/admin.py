@@ -1,0 +1,72 @@
+"""Accounts and the ledger in the admin: readable, never editable (corrections are postings)."""
+
+from django.contrib import admin
+
+from payments.models import Account, Arrangement, ArrangementCheck, RentWeek, RentYear, Transaction
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "kind", "case", "balance", "weekly_charge", "status"]
+    list_filter = ["kind", "status", "rent_lawfully_due"]
+    search_fields = ["reference", "case__reference"]
+    list_select_related = ["case"]
+
+
+@admin.register(Transaction)
+class TransactionAdmin(ReadOnlyAdmin):
+    list_display = ["account", "effective_date", "kind", "amount", "method", "source"]
+    list_filter = ["kind", "source", "method"]
+    search_fields = ["account__reference", "source_reference"]
+    list_select_related = ["account"]
+    show_full_result_count = False
+
+
+class ArrangementCheckInline(admin.TabularInline):
+    model = ArrangementCheck
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Arrangement)
+class ArrangementAdmin(ReadOnlyAdmin):
+    list_display = ["case", "kind", "frequency", "instalment", "starts_on", "state"]
+    list_filter = ["kind", "state", "frequency"]
+    inlines = [ArrangementCheckInline]
+
+
+class RentWeekInline(admin.TabularInline):
+    model = RentWeek
+    extra = 0
+    fields = ["number", "starts_on", "is_charge_week"]
+    readonly_fields = ["number", "starts_on"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RentYear)
+class RentYearAdmin(admin.ModelAdmin):
+    """Administrators may move a rent-free week before the year's rent run charges it."""
+
+    list_display = ["label", "starts_on", "ends_on", "charge_weeks"]
+    readonly_fields = ["label", "starts_on", "ends_on"]
+    inlines = [RentWeekInline]
