@@ -53,4 +53,9 @@ def ensure_roles(apps=global_apps, verbosity: int = 0) -> None:
         create_permissions(app_config, verbosity=verbosity)
     for role, codes in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role.value)
-        group.permissions.set([_permission(code) for code in codes])
+        permissions = [_permission(code) for code in codes]
+        if role == Role.ADMINISTRATOR:
+            # Administrators keep the reference data and users; the admin classes
+            # themselves keep the ledger and the timeline read-only.
+            permissions = list(Permission.objects.all())
+        group.permissions.set(permissions)
