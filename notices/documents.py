@@ -1,0 +1,294 @@
+"""Producing documents: ask for one, render it on a worker, store it with its checksum.
+
+`document_request` records what will be printed (the context snapshot) in the
+caller's transaction and renders after commit (`notices.tasks.render_document`), so
+a rolled-back action never leaves a PDF behind. `letter_request_render` turns one of
+the nightly run's LetterRequests into a Document, exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from arrears.models import LetterRequest
+from cases.models import Case
+from cases.services import case_event_record
+from core.models import User
+from notices.catalogue import DocumentTemplate, template_for
+from notices.contexts import LetterNotPossible, letter_context, load_case
+from notices.models import Document, DocumentKind, Notice
+from notices.rendering import RenderedPdf, render_copies
+
+logger = logging.getLogger(__name__)
+
+LETTER_REQUEST_SKIPPED, LETTER_REQUEST_RENDERED, LETTER_REQUEST_FAILED = (
+    "skipped",
+    "rendered",
+    "failed",
+)
+
+
+def documents_root() -> Path:
+    return Path(settings.DOCUMENTS_ROOT)
+
+
+def write_file(relative: str, content: bytes) -> None:
+    """Write under DOCUMENTS_ROOT atomically: a reader never sees half a PDF."""
+    target = documents_root() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, suffix=".part") as handle:
+        handle.write(content)
+        temporary = handle.name
+    os.replace(temporary, target)
+
+
+def document_path(document: Document, *, when: date) -> str:
+    return f"documents/{when:%Y/%m}/{document.case.reference}-{document.kind}-{document.pk}.pdf"
+
+
+def address_sort_key(address: list[str]) -> str:
+    """Postcode, street, then house number as a number, so the print pack runs in the
+    order the post room bags letters (postcode sectors) and "2" comes before "10"."""
+    if not address:
+        return ""
+    postcode = address[-1].upper().replace(" ", "")
+    first = address[0].upper()
+    number = re.search(r"\d+", first)
+    street = re.sub(r"^(FLAT|APARTMENT|UNIT)\s+\w+,?\s*", "", first)
+    street = re.sub(r"^\d+\w?\s*", "", street)
+    return f"{postcode}|{street}|{int(number.group()) if number else 0:06d}|{first}"[:120]
+
+
+def _document_fields(context: dict[str, Any]) -> dict[str, Any]:
+    copies = context.get("copies") or []
+    return {
+        "large_print": any(copy.get("large_print") for copy in copies),
+        "recipients": "; ".join(copy["name"] for copy in copies)[:300],
+        "address_sort_key": address_sort_key(copies[0]["address"]) if copies else "",
+    }
+
+
+def document_request(
+    *,
+    case: Case,
+    kind: str,
+    context: dict[str, Any],
+    actor: User | None,
+    notice: Notice | None = None,
+    is_draft: bool = False,
+    template: DocumentTemplate | None = None,
+) -> Document:
+    """Record a document to produce from `context`, and render it once this commits.
+
+    Call inside the caller's transaction: if it rolls back, nothing is rendered.
+    """
+    template = template or template_for(kind)
+    document = Document.objects.create(
+        case=case,
+        kind=kind,
+        title=context.get("title") or template.title,
+        template_name=template.path,
+        template_version=template.version,
+        is_draft=is_draft,
+        context=context,
+        notice=notice,
+        requested_by=actor,
+        **_document_fields(context),
+    )
+    from notices.tasks import render_document
+
+    transaction.on_commit(lambda: render_document.delay(document.pk))
+    return document
+
+
+def letter_produce(*, case: Case, kind: str, actor: User, today: date) -> Document:
+    """An officer asks for one of the letters for a case."""
+    if kind not in {k.value for k in DocumentKind} or not template_for(kind).path.startswith(
+        "documents/letters/"
+    ):
+        raise ValidationError({"kind": "Choose a letter."})
+    with transaction.atomic():
+        case = load_case(case.pk)
+        try:
+            context = letter_context(
+                kind, case, template=template_for(kind), today=today, actor=actor
+            )
+        except LetterNotPossible as exc:
+            raise ValidationError({"kind": f"This letter cannot be produced: {exc}"}) from None
+        return document_request(case=case, kind=kind, context=context, actor=actor)
+
+
+def _render(document: Document) -> RenderedPdf:
+    context = {**document.context, "draft": document.is_draft}
+    return render_copies(document.template_name, context, document.context.get("copies") or [])
+
+
+def document_render(*, document_id: int) -> Document:
+    """Render a pending document to PDF and store it; a second call does nothing."""
+    document = Document.objects.select_related("case").get(pk=document_id)
+    if document.status == Document.Status.RENDERED:
+        return document
+    try:
+        pdf = _render(document)
+    except Exception as exc:  # any failure is recorded on the document, never lost
+        logger.exception("Document %s could not be rendered", document_id)
+        return _document_failed(document_id, exc)
+    relative = document_path(document, when=timezone.localdate())
+    write_file(relative, pdf.content)
+    with transaction.atomic():
+        document = Document.objects.select_for_update().select_related("case").get(pk=document_id)
+        if document.status == Document.Status.RENDERED:
+            return document
+        _mark_rendered(document, relative, pdf)
+        if (
+            document.notice_id
+            and not document.is_draft
+            and document.kind != "certificate_of_service"
+        ):
+            Notice.objects.filter(pk=document.notice_id).update(checksum=pdf.checksum)
+    return document
+
+
+def _mark_rendered(document: Document, relative: str, pdf: RenderedPdf) -> None:
+    document.file = relative
+    document.checksum = pdf.checksum
+    document.size_bytes = len(pdf.content)
+    document.page_count = pdf.page_count
+    document.status = Document.Status.RENDERED
+    document.rendered_at = timezone.now()
+    document.error = ""
+    document.save(
+        update_fields=[
+            "file",
+            "checksum",
+            "size_bytes",
+            "page_count",
+            "status",
+            "rendered_at",
+            "error",
+        ]
+    )
+    case_event_record(
+        case=document.case,
+        actor=document.requested_by,
+        verb="document_produced",
+        payload={
+            "document_id": document.pk,
+            "kind": document.kind,
+            "kind_label": DocumentKind(document.kind).label,
+            "title": document.title,
+            "pages": pdf.page_count,
+            "checksum": pdf.checksum,
+            "template_version": document.template_version,
+            "draft": document.is_draft,
+            "recipients": document.recipients,
+        },
+        idempotency_key=f"document:{document.pk}:produced",
+    )
+
+
+def _document_failed(document_id: int, exc: Exception) -> Document:
+    with transaction.atomic():
+        document = Document.objects.select_for_update().select_related("case").get(pk=document_id)
+        if document.status != Document.Status.PENDING:
+            return document
+        document.status = Document.Status.FAILED
+        document.error = f"{type(exc).__name__}: {exc}"[:2000]
+        document.save(update_fields=["status", "error"])
+        case_event_record(
+            case=document.case,
+            actor=document.requested_by,
+            verb="document_failed",
+            payload={
+                "document_id": document.pk,
+                "kind_label": DocumentKind(document.kind).label,
+                "error": document.error,
+            },
+            idempotency_key=f"document:{document.pk}:failed",
+        )
+    return document
+
+
+def letter_request_render(*, request_id: int) -> str:
+    """Render one pending LetterRequest into a Document, at most once.
+
+    The request row is locked (SKIP LOCKED) for the render, so two workers or two runs
+    never render it twice; a failure marks the request failed with the error.
+    """
+    try:
+        with transaction.atomic():
+            request = (
+                LetterRequest.objects.select_for_update(skip_locked=True)
+                .filter(pk=request_id, status=LetterRequest.Status.PENDING)
+                .first()
+            )
+            if request is None:
+                return LETTER_REQUEST_SKIPPED
+            case = load_case(request.case_id)
+            template = template_for(request.letter)
+            context = letter_context(
+                request.letter, case, template=template, today=request.run_date
+            )
+            pdf = render_copies(template.path, context, context["copies"])
+            document = Document.objects.create(
+                case=case,
+                kind=request.letter,
+                title=template.title,
+                template_name=template.path,
+                template_version=template.version,
+                context=context,
+                letter_request=request,
+                **_document_fields(context),
+            )
+            relative = document_path(document, when=request.run_date)
+            write_file(relative, pdf.content)
+            _mark_rendered(document, relative, pdf)
+            request.status = LetterRequest.Status.RENDERED
+            request.rendered_at = document.rendered_at
+            request.error = ""
+            request.save(update_fields=["status", "rendered_at", "error"])
+        return LETTER_REQUEST_RENDERED
+    except Exception as exc:
+        if not isinstance(exc, LetterNotPossible):
+            logger.exception("Letter request %s could not be rendered", request_id)
+        _letter_request_failed(request_id, exc)
+        return LETTER_REQUEST_FAILED
+
+
+def _letter_request_failed(request_id: int, exc: Exception) -> None:
+    message = str(exc) if isinstance(exc, LetterNotPossible) else f"{type(exc).__name__}: {exc}"
+    with transaction.atomic():
+        request = (
+            LetterRequest.objects.select_for_update()
+            .select_related("case")
+            .filter(pk=request_id, status=LetterRequest.Status.PENDING)
+            .first()
+        )
+        if request is None:
+            return
+        request.status = LetterRequest.Status.FAILED
+        request.error = message[:2000]
+        request.save(update_fields=["status", "error"])
+        case_event_record(
+            case=request.case,
+            actor=None,
+            verb="letter_failed",
+            payload={
+                "letter_request_id": request.pk,
+                "letter": request.letter,
+                "letter_label": request.get_letter_display(),
+                "error": request.error,
+            },
+            idempotency_key=f"letter-request:{request.pk}:failed",
+        )

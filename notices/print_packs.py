@@ -1,0 +1,153 @@
+"""The day's automatic letters as one PDF for the print room, in address order.
+
+A cover page tells the print room what is in the pack (how many letters, pages and
+sheets, large print, any letters that failed); each letter starts on a new sheet so
+the pack can be printed double-sided and folded into window envelopes. Letters are
+packed once: a later pack for the same day holds only letters not packed before.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone
+from pypdf import PdfReader, PdfWriter
+
+from arrears.models import LetterRequest
+from notices.catalogue import PRINT_PACK_COVER
+from notices.contexts import council
+from notices.documents import documents_root, write_file
+from notices.models import Document, DocumentKind, PrintPack
+from notices.rendering import html_to_document, sha256
+
+A4_POINTS = (595.28, 841.89)
+
+
+def _letters_to_pack(run_date: date):
+    return (
+        Document.objects.select_for_update()
+        .filter(
+            letter_request__run_date=run_date,
+            status=Document.Status.RENDERED,
+            print_pack__isnull=True,
+        )
+        .select_related("case")
+        .order_by("address_sort_key", "id")
+    )
+
+
+def _cover_document(
+    run_date: date,
+    sequence: int,
+    documents: list[Document],
+    failed: int,
+    sheets: int,
+    first_page: int,
+):
+    counts = Counter(DocumentKind(d.kind).label for d in documents)
+    start_page = first_page
+    rows = []
+    for number, document in enumerate(documents, start=1):
+        rows.append(
+            {
+                "number": number,
+                "reference": document.case.reference,
+                "recipients": document.recipients,
+                "postcode": document.context.get("copies", [{}])[0].get("address", [""])[-1],
+                "kind": DocumentKind(document.kind).label,
+                "pages": document.page_count,
+                "start_page": start_page,
+                "large_print": document.large_print,
+            }
+        )
+        start_page += document.page_count + (document.page_count % 2)
+    context = {
+        "council": council(),
+        "template": {"code": PRINT_PACK_COVER.code, "version": PRINT_PACK_COVER.version},
+        "title": f"Print pack for {run_date:%d %B %Y}",
+        "reference": f"PACK-{run_date.isoformat()}-{sequence}",
+        "run_date": run_date.isoformat(),
+        "sequence": sequence,
+        "created_at": timezone.localtime().strftime("%d %B %Y at %H:%M"),
+        "letters": len(documents),
+        "pages": sum(d.page_count for d in documents),
+        "sheets": sheets,
+        "large_print": sum(1 for d in documents if d.large_print),
+        "failed": failed,
+        "counts": sorted(counts.items()),
+        "rows": rows,
+        "copy": {},
+    }
+    return html_to_document(render_to_string(PRINT_PACK_COVER.path, context))
+
+
+def _cover(
+    run_date: date, sequence: int, documents: list[Document], failed: int, sheets: int
+) -> bytes:
+    """The cover, with each letter's first page number in the pack; laid out twice when
+    the cover itself runs to more pages than the first guess."""
+    first_page = 3  # a one-page cover and its blank back
+    cover = _cover_document(run_date, sequence, documents, failed, sheets, first_page)
+    pages = len(cover.pages) + len(cover.pages) % 2
+    if pages + 1 != first_page:
+        cover = _cover_document(run_date, sequence, documents, failed, sheets, pages + 1)
+    return cover.write_pdf()
+
+
+def print_pack_build(*, run_date: date) -> PrintPack | None:
+    """Gather the day's rendered, unpacked letters into a new print pack (None if none)."""
+    with transaction.atomic():
+        documents = list(_letters_to_pack(run_date))
+        if not documents:
+            return None
+        sequence = (
+            PrintPack.objects.filter(run_date=run_date).aggregate(n=Max("sequence"))["n"] or 0
+        ) + 1
+        failed = LetterRequest.objects.filter(
+            run_date=run_date, status=LetterRequest.Status.FAILED
+        ).count()
+        # Each letter starts on the front of a sheet when printed double-sided.
+        sheets = sum((d.page_count + 1) // 2 for d in documents)
+        writer = PdfWriter()
+        writer.append(PdfReader(io.BytesIO(_cover(run_date, sequence, documents, failed, sheets))))
+        if len(writer.pages) % 2:
+            writer.add_blank_page(*A4_POINTS)
+        for document in documents:
+            writer.append(PdfReader(documents_root() / document.file))
+            if document.page_count % 2:
+                writer.add_blank_page(*A4_POINTS)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        content = buffer.getvalue()
+        pack = PrintPack(
+            run_date=run_date,
+            sequence=sequence,
+            page_count=len(writer.pages),
+            letter_count=len(documents),
+            large_print_count=sum(1 for d in documents if d.large_print),
+            failed_count=failed,
+            template_version=PRINT_PACK_COVER.label,
+        )
+        pack.file = f"print-packs/{run_date:%Y/%m}/{pack.filename}"
+        write_file(pack.file, content)
+        pack.checksum = sha256(content)
+        pack.size_bytes = len(content)
+        pack.save()
+        Document.objects.filter(pk__in=[d.pk for d in documents]).update(print_pack=pack)
+    return pack
+
+
+def print_pack_path(pack: PrintPack):
+    return documents_root() / pack.file
+
+
+def print_pack_mark_downloaded(*, pack: PrintPack, user) -> None:
+    if pack.downloaded_at is None:
+        PrintPack.objects.filter(pk=pack.pk, downloaded_at__isnull=True).update(
+            downloaded_at=timezone.now(), downloaded_by=user
+        )

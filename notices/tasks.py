@@ -1,0 +1,74 @@
+"""Celery tasks: rendering documents, the nightly letters and their print pack, expiry.
+
+`render_letter_requests(run_date)` is the contract with the arrears engine (issue 3):
+the engine sends it by name after its run. It splits the day's pending requests into
+chunks rendered by the workers in parallel, then builds the print pack once every
+chunk has finished (a chord). Every step is idempotent: a request is rendered at most
+once and a letter packed at most once, so the task can be sent again at any time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import date
+
+from celery import chord, shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from arrears.models import LetterRequest
+from notices.documents import document_render, letter_request_render
+from notices.print_packs import print_pack_build
+from notices.services import notices_expire
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="notices.tasks.render_document")
+def render_document(document_id: int) -> str:
+    """Render one document requested by a person (a letter, notice, certificate, report)."""
+    return document_render(document_id=document_id).status
+
+
+@shared_task(name="notices.tasks.render_letter_chunk")
+def render_letter_chunk(request_ids: list[int]) -> dict[str, int]:
+    """Render some of the day's letter requests; one failing does not stop the rest."""
+    return dict(Counter(letter_request_render(request_id=pk) for pk in request_ids))
+
+
+@shared_task(name="notices.tasks.build_print_pack")
+def build_print_pack(run_date: str) -> int | None:
+    pack = print_pack_build(run_date=date.fromisoformat(run_date))
+    if pack is not None:
+        logger.info("Print pack %s: %s letters, %s pages", pack, pack.letter_count, pack.page_count)
+    return pack.pk if pack else None
+
+
+def chunks(ids: list[int], size: int) -> list[list[int]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+@shared_task(name="notices.tasks.render_letter_requests")
+def render_letter_requests(run_date: str) -> dict[str, int]:
+    """Render every pending letter request for `run_date` (YYYY-MM-DD), then the print pack."""
+    day = date.fromisoformat(run_date)
+    pending = list(
+        LetterRequest.objects.filter(run_date=day, status=LetterRequest.Status.PENDING)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    if not pending:
+        # Nothing left to render (a re-run): pack anything rendered but not yet packed.
+        build_print_pack.delay(run_date)
+        return {"pending": 0, "chunks": 0}
+    parts = chunks(pending, max(1, settings.NOTICES_RENDER_CHUNK_SIZE))
+    chord(render_letter_chunk.s(part) for part in parts)(build_print_pack.si(run_date))
+    return {"pending": len(pending), "chunks": len(parts)}
+
+
+@shared_task(name="notices.tasks.expire_notices")
+def expire_notices(today: str | None = None) -> int:
+    """Mark notices past their last proceedings date as expired (beat, before the nightly run)."""
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    return notices_expire(today=day)
