@@ -222,8 +222,7 @@ class Tenancy(models.Model):
                 name="introductory_tenancy_has_trial_period_end",
             ),
             models.CheckConstraint(
-                condition=~Q(rent_period=RentPeriod.WEEKLY)
-                | Q(period_start_weekday__isnull=False),
+                condition=~Q(rent_period=RentPeriod.WEEKLY) | Q(period_start_weekday__isnull=False),
                 name="weekly_tenancy_has_start_weekday",
             ),
             models.CheckConstraint(
@@ -392,6 +391,13 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["patch", "stage"], name="case_patch_stage"),
             models.Index(fields=["patch", "-rent_arrears"], name="case_patch_arrears"),
+            # The caseload's sorts within a patch, with the id that breaks ties, so a
+            # keyset page is one index range (cases/caseload.py).
+            models.Index(fields=["patch", "-weeks_in_arrears", "id"], name="case_patch_weeks"),
+            models.Index(fields=["patch", "next_action_due", "id"], name="case_patch_due"),
+            # Last contact sorts never-contacted first; on PostgreSQL an index in that
+            # order (NULLS FIRST) is created by migration 0004, which SQLite cannot express.
+            models.Index(fields=["-rent_arrears", "id"], name="case_arrears"),
         ]
         permissions = [
             ("work_case", "Can do casework on cases in their own or covered patches"),
@@ -610,9 +616,7 @@ class CourtCase(models.Model):
     order_date = models.DateField(null=True, blank=True)
     possession_date = models.DateField(null=True, blank=True)
     balance_at_order = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    terms_instalment = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True
-    )
+    terms_instalment = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     terms_frequency = models.CharField(max_length=20, choices=RentPeriod.choices, blank=True)
     money_judgment = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     costs_awarded = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
@@ -682,3 +686,272 @@ class CaseEvent(models.Model):
     @property
     def actor_label(self) -> str:
         return str(self.actor) if self.actor_id else "Nightly run"
+
+
+class Contact(models.Model):
+    """A contact with the household, made or attempted: the Pre-Action Protocol's record.
+
+    The PAP asks the landlord to be able to demonstrate the steps it took to contact
+    the tenant and discuss the arrears (legal-reference.md §8), so every call, visit,
+    interview, letter, email and text is kept with its outcome and who made it.
+    """
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", "Phone call"
+        VISIT = "visit", "Home visit"
+        OFFICE = "office", "Office interview"
+        LETTER = "letter", "Letter"
+        EMAIL = "email", "Email"
+        SMS = "sms", "Text message"
+
+    class Direction(models.TextChoices):
+        OUTBOUND = "outbound", "We contacted the household"
+        INBOUND = "inbound", "The household contacted us"
+
+    class Outcome(models.TextChoices):
+        SPOKE_TO_TENANT = "spoke_to_tenant", "Spoke to the tenant"
+        SPOKE_TO_OTHER = "spoke_to_other", "Spoke to someone else in the household"
+        SPOKE_TO_REPRESENTATIVE = "spoke_to_representative", "Spoke to an advocate or adviser"
+        PROMISE_TO_PAY = "promise_to_pay", "Promise to pay"
+        ARRANGEMENT_DISCUSSED = "arrangement_discussed", "Arrangement discussed"
+        NO_ANSWER = "no_answer", "No answer"
+        MESSAGE_LEFT = "message_left", "Message left"
+        CARD_LEFT = "card_left", "No one in: card left"
+        WRONG_NUMBER = "wrong_number", "Wrong or unobtainable number"
+        REFUSED = "refused", "Tenant refused to discuss"
+        SENT = "sent", "Sent"
+
+    # Outcomes where the officer actually reached someone; the rest are attempts.
+    REACHED = frozenset(
+        {
+            Outcome.SPOKE_TO_TENANT,
+            Outcome.SPOKE_TO_OTHER,
+            Outcome.SPOKE_TO_REPRESENTATIVE,
+            Outcome.PROMISE_TO_PAY,
+            Outcome.ARRANGEMENT_DISCUSSED,
+            Outcome.REFUSED,
+        }
+    )
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    outcome = models.CharField(max_length=30, choices=Outcome.choices)
+    summary = models.TextField()
+    contacted_on = models.DateField()
+    follow_up_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-contacted_on", "-id"]
+        indexes = [models.Index(fields=["case", "-contacted_on"], name="contact_case_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} on {self.contacted_on:%d %b %Y}"
+
+    @property
+    def reached(self) -> bool:
+        return self.outcome in self.REACHED
+
+
+class Referral(models.Model):
+    """A referral for support, and what came of it (PAP: benefits, debt advice, DWP)."""
+
+    class Kind(models.TextChoices):
+        WELFARE_BENEFITS = "welfare_benefits", "Welfare benefits advice"
+        DEBT_ADVICE = "debt_advice", "Debt advice"
+        SOCIAL_CARE = "social_care", "Adult or children's social care"
+        MENTAL_HEALTH = "mental_health", "Community mental health team"
+        FINANCIAL_INCLUSION = "financial_inclusion", "Financial Inclusion team"
+        MANAGED_PAYMENT = "managed_payment", "DWP managed payment to landlord (APA)"
+        THIRD_PARTY_DEDUCTION = "third_party_deduction", "DWP third party deduction request"
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Awaiting a response"
+        ACCEPTED = "accepted", "Accepted: support under way"
+        COMPLETED = "completed", "Support completed"
+        DECLINED = "declined", "Tenant declined"
+        NOT_ELIGIBLE = "not_eligible", "Not eligible"
+        NO_RESPONSE = "no_response", "No response"
+        APPROVED = "approved", "Approved by DWP"
+        REFUSED = "refused", "Refused by DWP"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    # Requests to DWP wait on a decision (R (Roberts) v SSWP [2025] EWHC 51 (Admin):
+    # the tenant may make representations first), so they hold the case meanwhile.
+    DWP_KINDS = frozenset({Kind.MANAGED_PAYMENT, Kind.THIRD_PARTY_DEDUCTION})
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    referred_to = models.CharField(max_length=120, help_text="The team or organisation.")
+    notes = models.TextField(blank=True)
+    made_on = models.DateField()
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
+    outcome_on = models.DateField(null=True, blank=True)
+    outcome_notes = models.TextField(blank=True)
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    hold = models.OneToOneField(
+        Hold,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referral",
+        help_text="The benefit claim hold a DWP request puts on the case while it is decided.",
+    )
+
+    class Meta:
+        ordering = ["-made_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.made_on:%d %b %Y}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.outcome == self.Outcome.PENDING
+
+
+def _monthly(verbose_name: str) -> models.DecimalField:
+    return models.DecimalField(
+        verbose_name, max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+
+
+class IncomeExpenditure(models.Model):
+    """An income and expenditure statement in the Standard Financial Statement format.
+
+    The SFS categories are used without amendment, as its code of conduct requires
+    (legal-reference.md §12). Every amount is per month. The statement is a snapshot:
+    a change of circumstances is a new statement, never an edit.
+    """
+
+    class EmploymentStatus(models.TextChoices):
+        FULL_TIME = "full_time", "Employed full time"
+        PART_TIME = "part_time", "Employed part time"
+        SELF_EMPLOYED = "self_employed", "Self-employed"
+        UNEMPLOYED = "unemployed", "Unemployed"
+        RETIRED = "retired", "Retired"
+        CARER = "carer", "Carer"
+        SICK_OR_DISABLED = "sick_or_disabled", "Not working: illness or disability"
+        STUDENT = "student", "Student"
+        OTHER = "other", "Other"
+
+    INCOME_FIELDS = ("income_earnings", "income_benefits", "income_pensions", "income_other")
+    FIXED_COST_FIELDS = (
+        "rent",
+        "mortgage",
+        "secured_loans",
+        "council_tax",
+        "other_home_contents",
+        "gas",
+        "electricity",
+        "other_utilities",
+        "water",
+        "care_health",
+        "transport_travel",
+        "school",
+        "pensions_insurances",
+        "professional",
+        "other_essential",
+    )
+    FLEXIBLE_COST_FIELDS = ("communications_leisure", "food_housekeeping", "personal_costs")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="income_statements")
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    taken_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    notes = models.TextField(blank=True)
+
+    # Household
+    adults = models.PositiveSmallIntegerField(default=1)
+    dependants_under_16 = models.PositiveSmallIntegerField(default=0)
+    dependants_16_to_18 = models.PositiveSmallIntegerField(default=0)
+    other_dependants = models.PositiveSmallIntegerField(default=0)
+    non_dependants = models.PositiveSmallIntegerField(default=0)
+    vehicles = models.PositiveSmallIntegerField(default=0)
+    employment_status = models.CharField(max_length=20, choices=EmploymentStatus.choices)
+
+    # Monthly income
+    income_earnings = _monthly("earnings")
+    income_benefits = _monthly("benefits")
+    income_pensions = _monthly("pensions")
+    income_other = _monthly("other income")
+
+    # Fixed costs
+    rent = _monthly("rent")
+    mortgage = _monthly("mortgage")
+    secured_loans = _monthly("secured loans")
+    council_tax = _monthly("council tax")
+    other_home_contents = _monthly("other home and contents")
+    gas = _monthly("gas")
+    electricity = _monthly("electricity")
+    other_utilities = _monthly("other utilities")
+    water = _monthly("water")
+    care_health = _monthly("care and health")
+    transport_travel = _monthly("transport and travel")
+    school = _monthly("school")
+    pensions_insurances = _monthly("pensions and insurances")
+    professional = _monthly("professional")
+    other_essential = _monthly("other essential costs")
+
+    # Flexible costs
+    communications_leisure = _monthly("communications and leisure")
+    food_housekeeping = _monthly("food and housekeeping")
+    personal_costs = _monthly("personal costs")
+
+    savings_contribution = _monthly("savings contribution")
+
+    class Meta:
+        ordering = ["-taken_on", "-id"]
+        verbose_name = "income and expenditure statement"
+
+    def __str__(self) -> str:
+        return f"Income and expenditure on {self.taken_on:%d %b %Y}"
+
+    def _sum(self, names: tuple[str, ...]) -> Decimal:
+        return sum((getattr(self, name) for name in names), Decimal("0.00"))
+
+    @property
+    def total_income(self) -> Decimal:
+        return self._sum(self.INCOME_FIELDS)
+
+    @property
+    def total_fixed_costs(self) -> Decimal:
+        return self._sum(self.FIXED_COST_FIELDS)
+
+    @property
+    def total_flexible_costs(self) -> Decimal:
+        return self._sum(self.FLEXIBLE_COST_FIELDS)
+
+    @property
+    def total_outgoings(self) -> Decimal:
+        return self.total_fixed_costs + self.total_flexible_costs + self.savings_contribution
+
+    @property
+    def surplus(self) -> Decimal:
+        """What is left each month after every cost, rent included: the SFS surplus."""
+        return self.total_income - self.total_outgoings
+
+    @property
+    def outgoings_other_than_rent(self) -> Decimal:
+        return self.total_outgoings - self.rent
+
+    @property
+    def available_for_rent_and_arrears(self) -> Decimal:
+        """Income less every outgoing except rent: what rent plus an instalment must fit."""
+        return self.total_income - self.outgoings_other_than_rent

@@ -1,42 +1,124 @@
-"""Reads of cases for pages, each a fixed number of queries however many rows."""
+"""Reads of one case for its pages, each a fixed number of queries however long its history.
 
+The caseload (many cases) is in cases/caseload.py; the ledger's reads are in
+payments/selectors.py.
+"""
+
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, QuerySet
 
-from cases.models import Case, Tenant
-from cases.permissions import patch_ids_worked_by
-from core.models import User
+from cases.caseload import active_holds, open_flags
+from cases.models import (
+    Case,
+    CaseEvent,
+    Contact,
+    CourtCase,
+    Hold,
+    IncomeExpenditure,
+    Referral,
+    Tenant,
+    VulnerabilityFlag,
+    Warrant,
+)
+from cases.timeline import KINDS, describe, details
 
 
-def cases_worked_by(*, user: User, today: date) -> QuerySet[Case]:
-    """The officer's cases: their patches and covered patches, less cases assigned away,
-    plus cases assigned to them elsewhere. Managers see every case."""
-    cases = Case.objects.filter(status=Case.Status.OPEN)
-    if user.has_perm("cases.act_on_any_case"):
-        return cases
-    patch_ids = patch_ids_worked_by(user, today=today)
-    return cases.filter(
-        (Q(patch_id__in=patch_ids) & (Q(officer__isnull=True) | Q(officer=user))) | Q(officer=user)
+@dataclass
+class CaseHeader:
+    """What every page of a case shows at the top."""
+
+    case: Case
+    tenants: list[Tenant]
+    holds: list[Hold]
+    flags: list[VulnerabilityFlag]
+
+    @property
+    def tenant_names(self) -> str:
+        names = [t.full_name for t in self.tenants if t.is_tenant and not t.moved_out_on]
+        if len(names) <= 1:
+            return names[0] if names else self.case.reference
+        return ", ".join(names[:-1]) + " and " + names[-1]
+
+    @property
+    def breathing_space(self) -> Hold | None:
+        return next((h for h in self.holds if h.kind == Hold.Kind.BREATHING_SPACE), None)
+
+    @property
+    def pause(self) -> Hold | None:
+        return next((h for h in self.holds if h.kind == Hold.Kind.PAUSE), None)
+
+    @property
+    def has_safeguarding(self) -> bool:
+        return any(f.is_safeguarding for f in self.flags)
+
+
+def case_header(*, case_id: int, today: date) -> CaseHeader:
+    """The case with its people, holds in force and open flags: four queries."""
+    case = Case.objects.select_related("patch__officer", "officer", "tenancy__property").get(
+        pk=case_id
+    )
+    tenants = list(Tenant.objects.filter(tenancy_id=case.tenancy_id))
+    holds = list(active_holds(today).filter(case=case).order_by("starts_on"))
+    flags = list(open_flags().filter(case=case).select_related("tenant").order_by("-recorded_on"))
+    return CaseHeader(case=case, tenants=tenants, holds=holds, flags=flags)
+
+
+@dataclass
+class TimelineEntry:
+    event: CaseEvent
+    title: str
+    text: str
+
+
+def timeline_kinds() -> list[tuple[str, str]]:
+    return [(key, label) for key, (label, _q) in KINDS.items()]
+
+
+def timeline_for(*, case: Case, kind: str = "", page: str | int | None = 1) -> Page:
+    """A page of the case's timeline, newest first, optionally one kind of entry."""
+    events = CaseEvent.objects.filter(case=case).select_related("actor")
+    if kind in KINDS:
+        events = events.filter(KINDS[kind][1])
+    paginator = Paginator(events.order_by("-occurred_at", "-id"), 30)
+    result = paginator.get_page(page)
+    result.object_list = [
+        TimelineEntry(e, describe(e.verb, e.payload), details(e.verb, e.payload))
+        for e in result.object_list
+    ]
+    return result
+
+
+def contacts_for(*, case: Case, limit: int = 50) -> list[Contact]:
+    return list(Contact.objects.filter(case=case).select_related("tenant", "recorded_by")[:limit])
+
+
+def referrals_for(*, case: Case) -> list[Referral]:
+    return list(Referral.objects.filter(case=case).select_related("made_by", "outcome_by"))
+
+
+def flags_for(*, case: Case) -> list[VulnerabilityFlag]:
+    """Every flag, open ones first, with who recorded and cleared it."""
+    return list(
+        VulnerabilityFlag.objects.filter(case=case)
+        .select_related("tenant", "recorded_by", "cleared_by")
+        .order_by("cleared_on", "-recorded_on")
     )
 
 
-def with_lead_tenant(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Add the lead tenant's name and the address, in the same query."""
-    lead = Tenant.objects.filter(tenancy=OuterRef("tenancy"), is_lead=True)
-    return cases.select_related("tenancy__property", "patch").annotate(
-        lead_first_name=Subquery(lead.values("first_name")[:1]),
-        lead_last_name=Subquery(lead.values("last_name")[:1]),
-    )
+def holds_for(*, case: Case) -> list[Hold]:
+    return list(Hold.objects.filter(case=case).select_related("created_by", "ended_by"))
 
 
-def my_cases_in_arrears(*, user: User, today: date) -> QuerySet[Case]:
-    """The first page: the officer's cases that owe money, most rent owed first.
+def statements_for(*, case: Case) -> QuerySet[IncomeExpenditure]:
+    return IncomeExpenditure.objects.filter(case=case).select_related("recorded_by", "tenant")
 
-    Reads the figures the nightly run (and the seed) keep on the case itself.
-    """
-    return (
-        with_lead_tenant(cases_worked_by(user=user, today=today))
-        .filter(balance__gt=0)
-        .order_by("-rent_arrears", "-balance", "reference")
+
+def court_cases_for(*, case: Case) -> list[CourtCase]:
+    return list(
+        CourtCase.objects.filter(case=case).prefetch_related(
+            Prefetch("warrants", queryset=Warrant.objects.order_by("-applied_on"))
+        )
     )

@@ -1,11 +1,15 @@
 """The case timeline: the verbs services write and the sentences officers read.
 
 Verbs are plain strings so a later feature can add its own without a migration;
-each one used in the service is listed here with the sentence it reads as.
+each one used in the service is listed here with the sentence it reads as, and
+with the kind of entry it is, for the timeline's filter.
 """
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
+
+from django.db.models import Q
 
 from core.money import format_money
 
@@ -14,16 +18,105 @@ def _money(payload: Mapping[str, Any], key: str) -> str:
     return format_money(payload.get(key)) if payload.get(key) is not None else ""
 
 
+def _date(payload: Mapping[str, Any], key: str) -> str:
+    value = payload.get(key)
+    if not value:
+        return ""
+    try:
+        return f"{date.fromisoformat(value):%-d %B %Y}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _then(text: str, prefix: str = ": ") -> str:
+    return f"{prefix}{text}" if text else ""
+
+
+def _contact(p: Mapping[str, Any]) -> str:
+    direction = "from" if p.get("direction") == "inbound" else "to"
+    who = p.get("tenant_name") or "the household"
+    sentence = (
+        f"{p.get('channel_label', 'Contact')} {direction} {who}: {p.get('outcome_label', '')}"
+    )
+    if p.get("follow_up_on"):
+        sentence += f". Follow up on {_date(p, 'follow_up_on')}"
+    return sentence
+
+
+def _arrangement(p: Mapping[str, Any]) -> str:
+    sentence = (
+        f"Arrangement of {_money(p, 'instalment')} {str(p.get('frequency_label', '')).lower()}"
+        f" from {_date(p, 'starts_on')} agreed"
+    )
+    if p.get("replaces"):
+        sentence += ", replacing the previous one"
+    if p.get("warning"):
+        sentence += ". Agreed although rent plus the instalment is more than the I&E surplus"
+    return sentence
+
+
 SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
-    "payment_taken": lambda p: f"Payment of {_money(p, 'amount')} taken"
-    + (f" by {p['method_label']}" if p.get("method_label") else ""),
+    "payment_taken": lambda p: (
+        f"Payment of {_money(p, 'amount')} taken"
+        + (f" by {p['method_label']}" if p.get("method_label") else "")
+    ),
     "ledger_adjusted": lambda p: f"Adjustment of {_money(p, 'amount')}: {p.get('reason', '')}",
     "ledger_written_off": lambda p: f"{_money(p, 'amount')} written off: {p.get('reason', '')}",
-    "ledger_reversed": lambda p: f"{p.get('kind_label', 'Line')} of {_money(p, 'original_amount')}"
-    f" reversed: {p.get('reason', '')}",
-    "charge_posted": lambda p: f"Charge of {_money(p, 'amount')} posted: {p.get('description', '')}",
-    "stage_changed": lambda p: f"Stage changed from {p.get('from_label', '')} to {p.get('to_label', '')}",
-    "case_reassigned": lambda p: f"Case reassigned to {p.get('to_officer', '')}",
+    "ledger_reversed": lambda p: (
+        f"{p.get('kind_label', 'Line')} of {_money(p, 'original_amount')}"
+        f" reversed: {p.get('reason', '')}"
+    ),
+    "charge_posted": lambda p: (
+        f"Charge of {_money(p, 'amount')} posted: {p.get('description', '')}"
+    ),
+    "stage_changed": lambda p: (
+        f"Stage changed from {p.get('from_label', '')} to {p.get('to_label', '')}"
+    ),
+    "contact_recorded": _contact,
+    "note_added": lambda p: "Note",
+    "arrangement_created": _arrangement,
+    "arrangement_cancelled": lambda p: "Arrangement cancelled" + _then(p.get("reason", "")),
+    "case_paused": lambda p: (
+        f"Case paused until {_date(p, 'until')}" + _then(p.get("reason_label", ""))
+    ),
+    "pause_ended": lambda p: "Pause ended",
+    "breathing_space_recorded": lambda p: (
+        f"Breathing Space recorded: {p.get('type_label', '')}"
+        f" from {_date(p, 'starts_on')}"
+        + (f", expected to end {_date(p, 'expected_end')}" if p.get("expected_end") else "")
+    ),
+    "breathing_space_ended": lambda p: f"Breathing Space ended on {_date(p, 'ended_on')}",
+    "vulnerability_recorded": lambda p: (
+        ("Safeguarding concern recorded" if p.get("is_safeguarding") else "Vulnerability recorded")
+        + _then(p.get("kind_label", ""))
+    ),
+    "vulnerability_cleared": lambda p: (
+        f"{p.get('kind_label', 'Flag')} flag cleared" + _then(p.get("reason", ""))
+    ),
+    "referral_made": lambda p: f"Referral: {p.get('kind_label', '')} ({p.get('to', '')})",
+    "referral_outcome": lambda p: (
+        f"Referral outcome: {p.get('kind_label', '')}" + _then(p.get("outcome_label", ""), " - ")
+    ),
+    "case_reassigned": lambda p: (
+        f"Case reassigned from {p.get('from_officer', '')} to {p.get('to_officer', '')}"
+    ),
+    "cover_given": lambda p: (
+        f"{p.get('officer', '')} covers patch {p.get('patch', '')} from"
+        f" {_date(p, 'starts_on')}" + (f" to {_date(p, 'ends_on')}" if p.get("ends_on") else "")
+    ),
+    "income_expenditure_recorded": lambda p: (
+        f"Income and expenditure recorded: surplus of {_money(p, 'surplus')} a month"
+    ),
+}
+
+# The text under the sentence, where the payload carries what someone wrote.
+DETAILS: dict[str, str] = {
+    "contact_recorded": "summary",
+    "note_added": "text",
+    "case_paused": "comment",
+    "vulnerability_recorded": "details",
+    "referral_made": "notes",
+    "referral_outcome": "notes",
 }
 
 
@@ -33,3 +126,47 @@ def describe(verb: str, payload: Mapping[str, Any]) -> str:
     if sentence is None:
         return verb.replace("_", " ").capitalize()
     return sentence(payload)
+
+
+def details(verb: str, payload: Mapping[str, Any]) -> str:
+    key = DETAILS.get(verb)
+    return str(payload.get(key) or "") if key else ""
+
+
+# Kinds of entry, for the timeline's filter. Verbs other apps add fall in by prefix.
+KINDS: dict[str, tuple[str, Q]] = {
+    "contacts": ("Contacts", Q(verb="contact_recorded")),
+    "notes": ("Notes", Q(verb="note_added")),
+    "payments": (
+        "Payments and the ledger",
+        Q(verb__in=["payment_taken", "ledger_adjusted", "ledger_written_off", "ledger_reversed"])
+        | Q(verb="charge_posted"),
+    ),
+    "arrangements": (
+        "Arrangements and I&E",
+        Q(verb__startswith="arrangement_") | Q(verb="income_expenditure_recorded"),
+    ),
+    "holds": (
+        "Pauses and Breathing Space",
+        Q(verb__in=["case_paused", "pause_ended"]) | Q(verb__startswith="breathing_space_"),
+    ),
+    "support": (
+        "Vulnerability and referrals",
+        Q(verb__startswith="vulnerability_") | Q(verb__startswith="referral_"),
+    ),
+    "escalation": (
+        "Stages, letters and recommendations",
+        Q(verb="stage_changed")
+        | Q(verb__startswith="letter_")
+        | Q(verb__startswith="recommendation")
+        | Q(verb__startswith="approval_"),
+    ),
+    "legal": (
+        "Notices and court",
+        Q(verb__startswith="notice_")
+        | Q(verb__startswith="court_")
+        | Q(verb__startswith="warrant_")
+        | Q(verb__startswith="eviction_"),
+    ),
+    "assignment": ("Assignment and cover", Q(verb__in=["case_reassigned", "cover_given"])),
+}

@@ -7,6 +7,7 @@ A refused posting raises ValidationError with a message an officer can act on
 and writes nothing.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,9 +17,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cases.models import Case
 from cases.services import case_event_record
 from core.models import User
-from core.money import PENNY, format_money
+from core.money import PENNY, format_money, weeks_of
 from payments.models import (
     RECEIPT_KINDS,
     Account,
@@ -74,7 +76,9 @@ def _check_date(effective_date: date, *, today: date) -> None:
 
 def _check_reference(source: TransactionSource, source_reference: str) -> None:
     if not source_reference or not source_reference.strip():
-        raise ValidationError({"source_reference": "Enter the reference of this payment or charge."})
+        raise ValidationError(
+            {"source_reference": "Enter the reference of this payment or charge."}
+        )
     if len(source_reference) > 64:
         raise ValidationError({"source_reference": "The reference must be 64 characters or fewer."})
     if Transaction.objects.filter(source=source, source_reference=source_reference).exists():
@@ -382,7 +386,9 @@ def reversal_post(
 def _recompute_last_payment(account: Account) -> None:
     """After a receipt is reversed, the last payment is the latest one still standing."""
     latest = (
-        Transaction.objects.filter(account=account, kind__in=RECEIPT_KINDS, reversed_by__isnull=True)
+        Transaction.objects.filter(
+            account=account, kind__in=RECEIPT_KINDS, reversed_by__isnull=True
+        )
         .order_by("-effective_date", "-id")
         .values_list("effective_date", "amount")
         .first()
@@ -391,3 +397,79 @@ def _recompute_last_payment(account: Account) -> None:
         last_payment_on=latest[0] if latest else None,
         last_payment_amount=-latest[1] if latest else None,
     )
+
+
+CARD_REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,39}$")
+
+
+def telephone_payment_take(
+    *,
+    account: Account,
+    amount: Decimal,
+    card_reference: str,
+    actor: User,
+    today: date,
+    confirm_same_amount: bool = False,
+) -> Transaction:
+    """Post a card payment an officer took by telephone, under the card provider's reference.
+
+    A reference already posted is refused (by payment_post: it is the same payment). A
+    second payment of the same amount on the same account and day is refused too, with
+    the code "possible_duplicate", unless the officer confirms it is a second payment:
+    a repeated call or a resubmitted form would otherwise take the money twice.
+    The case's own figures move with the payment until the nightly run recomputes them.
+    """
+    reference = (card_reference or "").strip().upper()
+    if not CARD_REFERENCE.match(reference):
+        raise ValidationError(
+            {
+                "source_reference": "Enter the card payment reference: 4 to 40 letters, "
+                "numbers or hyphens, as the card payment screen shows it"
+            }
+        )
+    amount = _check_amount(amount, allow_negative=False)
+    with transaction.atomic():
+        locked = _lock_open_account(account.pk)
+        earlier = (
+            Transaction.objects.filter(
+                account=locked,
+                source=TransactionSource.TELEPHONE,
+                effective_date=today,
+                amount=-amount,
+            )
+            .order_by("-posted_at")
+            .first()
+        )
+        if earlier is not None and not confirm_same_amount:
+            raise ValidationError(
+                f"A telephone payment of {format_money(amount)} was already taken on "
+                f"{locked.reference} today at {timezone.localtime(earlier.posted_at):%H:%M} "
+                f"(reference {earlier.source_reference}). If this is a second payment, "
+                "confirm it and submit again",
+                code="possible_duplicate",
+            )
+        line = payment_post(
+            account=locked,
+            amount=amount,
+            effective_date=today,
+            method=PaymentMethod.TELEPHONE_CARD,
+            source=TransactionSource.TELEPHONE,
+            source_reference=reference,
+            today=today,
+            actor=actor,
+            description="Card payment by telephone",
+        )
+        _case_figures_move(locked, received=amount, on=today)
+    return line
+
+
+def _case_figures_move(account: Account, *, received: Decimal, on: date) -> None:
+    """Move the case's balance and arrears by money just received on one of its accounts."""
+    case = Case.objects.select_for_update().get(pk=account.case_id)
+    case.balance -= received
+    if account.rent_lawfully_due:
+        case.rent_arrears -= received
+        case.weeks_in_arrears = weeks_of(case.rent_arrears, case.weekly_charge) or Decimal("0.0")
+    if case.last_payment_on is None or on > case.last_payment_on:
+        case.last_payment_on = on
+    case.save(update_fields=["balance", "rent_arrears", "weeks_in_arrears", "last_payment_on"])

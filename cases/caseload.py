@@ -1,0 +1,731 @@
+"""The caseload: which cases an officer works, filtered, counted, sorted and paged.
+
+Everything here is a read. The filters and sorts run on the figures the nightly run
+keeps on `Case` (balance, weeks in arrears, next action...), so a patch of a few
+thousand cases costs a handful of indexed queries whatever the page shows:
+
+- one aggregate for every filter option's count (each count applies the other
+  filters, as a faceted search does) and the total, over a subquery that works out
+  each case's band, holds and flags once;
+- one query for the next actions present, one for the patches;
+- one keyset-paginated query for the page's rows, and one count for its position.
+
+Every filter option is "this column equals this value" over columns annotated on the
+case (`caseload_columns`), so one definition serves both the rows' WHERE clause and
+the counts' FILTER clauses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from functools import reduce
+from operator import and_, or_
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models import Case as Case_
+from django.db.models.functions import Replace, Upper
+from django.http import QueryDict
+
+from cases.models import Case, Hold, Patch, Stage, Tenant, Tenure, VulnerabilityFlag
+from cases.permissions import patch_ids_worked_by
+from core.models import User
+
+PAGE_SIZE = 50
+
+# Arrears bands in pounds of rent arrears, and in weeks of the current weekly charge.
+# The weeks bands follow the steps councils use (legal-reference.md §16): 4 weeks is
+# the usual notice trigger, 8 weeks the court trigger and HB Regs 2006 reg 95 direct
+# payment, 13 weeks the amended Ground 8 threshold (§0).
+ARREARS_BANDS: list[tuple[str, str, Decimal | None, Decimal | None]] = [
+    ("clear", "Nothing owed or in credit", None, Decimal("0")),
+    ("under_250", "Up to £250", Decimal("0"), Decimal("250")),
+    ("250_to_1000", "£250 to £1,000", Decimal("250"), Decimal("1000")),
+    ("1000_to_2500", "£1,000 to £2,500", Decimal("1000"), Decimal("2500")),
+    ("over_2500", "More than £2,500", Decimal("2500"), None),
+]
+WEEKS_BANDS: list[tuple[str, str, Decimal | None, Decimal | None]] = [
+    ("under_1", "Less than 1 week", None, Decimal("1")),
+    ("1_to_4", "1 to 4 weeks", Decimal("1"), Decimal("4")),
+    ("4_to_8", "4 to 8 weeks", Decimal("4"), Decimal("8")),
+    ("8_to_13", "8 to 13 weeks", Decimal("8"), Decimal("13")),
+    ("13_plus", "13 weeks or more", Decimal("13"), None),
+]
+
+
+def _band(column: str, bands, *, upper_inclusive: bool) -> Case_:
+    """Which band each case falls in, as a column; bands never overlap."""
+    lookup = "lte" if upper_inclusive else "lt"
+    whens = [
+        When(**{f"{column}__{lookup}": high}, then=Value(key))
+        for key, _label, _low, high in bands
+        if high is not None
+    ]
+    return Case_(*whens, default=Value(bands[-1][0]), output_field=CharField())
+
+
+def active_holds(today: date) -> QuerySet[Hold]:
+    """Holds in force today: started, not ended, and (for a pause) not past its date.
+
+    The same rule as Hold.is_active_on, as a query.
+    """
+    return (
+        Hold.objects.filter(starts_on__lte=today)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        .exclude(kind=Hold.Kind.PAUSE, until__lt=today)
+    )
+
+
+def open_flags() -> QuerySet[VulnerabilityFlag]:
+    return VulnerabilityFlag.objects.filter(cleared_on__isnull=True)
+
+
+HOLD_COLUMNS = {
+    Hold.Kind.BREATHING_SPACE: "on_breathing_space",
+    Hold.Kind.PAUSE: "on_pause",
+    Hold.Kind.DISPUTE: "on_dispute",
+    Hold.Kind.BENEFIT_CLAIM: "on_benefit_claim",
+}
+
+
+def _in(subquery: QuerySet) -> ExpressionWrapper:
+    # "id IN (uncorrelated subquery)" lets PostgreSQL hash the few held or flagged
+    # cases once, instead of probing an index for every case as EXISTS would.
+    return ExpressionWrapper(Q(pk__in=subquery), output_field=BooleanField())
+
+
+def with_flags(cases: QuerySet[Case], *, today: date) -> QuerySet[Case]:
+    """Annotate each case with its active holds and open vulnerability flags."""
+    holds = active_holds(today)
+    columns: dict[str, Any] = {
+        name: _in(holds.filter(kind=kind).values("case_id")) for kind, name in HOLD_COLUMNS.items()
+    }
+    columns["is_held"] = _in(holds.values("case_id"))
+    columns["is_vulnerable"] = _in(open_flags().values("case_id"))
+    columns["has_safeguarding"] = _in(open_flags().filter(is_safeguarding=True).values("case_id"))
+    return cases.annotate(**columns)
+
+
+def caseload_columns(cases: QuerySet[Case], *, today: date) -> QuerySet[Case]:
+    """The columns the filters test. The holds and flags are selected (rows show them as
+    tags); the bands are only aliased, for the WHERE clause and the counts."""
+    return with_flags(cases, today=today).alias(
+        tenure=F("tenancy__tenure"),
+        arrears_band=_band("rent_arrears", ARREARS_BANDS, upper_inclusive=True),
+        weeks_band=_band("weeks_in_arrears", WEEKS_BANDS, upper_inclusive=False),
+        has_technical=ExpressionWrapper(Q(technical_arrears__gt=0), output_field=BooleanField()),
+    )
+
+
+@dataclass(frozen=True)
+class Option:
+    """A filter option: the cases whose `column` equals `equals`."""
+
+    value: str
+    label: str
+    column: str
+    equals: Any
+
+    @property
+    def q(self) -> Q:
+        return Q(**{self.column: self.equals})
+
+
+@dataclass
+class Facet:
+    """One filter: its options, which are selected, and how many cases each would show."""
+
+    name: str
+    legend: str
+    options: list[Option]
+    selected: tuple[str, ...] = ()
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def q(self) -> Q | None:
+        chosen = [o.q for o in self.options if o.value in self.selected]
+        return reduce(or_, chosen) if chosen else None
+
+    @property
+    def shown_options(self) -> list[tuple[Option, int, bool]]:
+        """Options worth showing: any with cases, and any selected."""
+        return [
+            (option, self.counts.get(option.value, 0), option.value in self.selected)
+            for option in self.options
+            if self.counts.get(option.value, 0) or option.value in self.selected
+        ]
+
+    @property
+    def selected_options(self) -> list[Option]:
+        return [o for o in self.options if o.value in self.selected]
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: str
+    label: str
+    field: str
+    default_descending: bool
+    # Where cases with no value go: never contacted counts as the longest ago.
+    nulls_first_when_ascending: bool = False
+
+
+SORTS = {
+    "arrears": Sort("arrears", "Rent arrears", "rent_arrears", True),
+    "weeks": Sort("weeks", "Weeks in arrears", "weeks_in_arrears", True),
+    "due": Sort("due", "Next action due", "next_action_due", False),
+    "contact": Sort("contact", "Last contact", "last_contact_on", False, True),
+}
+DEFAULT_SORT = "arrears"
+
+
+@dataclass(frozen=True)
+class CaseloadQuery:
+    """The caseload's filters, search and order, as parsed from the page's URL."""
+
+    q: str = ""
+    facets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    contact_older_than: int | None = None
+    # By default the caseload is the cases that owe money; "all" adds the rest.
+    show_all: bool = False
+    officer_id: int | None = None
+    sort: str = DEFAULT_SORT
+    descending: bool = True
+    after: str = ""
+    before: str = ""
+
+    FACET_NAMES = (
+        "next_action",
+        "stage",
+        "arrears",
+        "weeks",
+        "tenure",
+        "arrangement",
+        "hold",
+        "vulnerability",
+        "technical",
+        "patch",
+    )
+
+    @classmethod
+    def from_querydict(cls, data: QueryDict) -> tuple[CaseloadQuery, dict[str, str]]:
+        """Parse the URL; return the query and any errors, keyed by parameter."""
+        errors: dict[str, str] = {}
+        facets = {
+            name: tuple(dict.fromkeys(v for v in data.getlist(name) if v))
+            for name in cls.FACET_NAMES
+        }
+        contact_older_than = None
+        raw_days = (data.get("contact_older_than") or "").strip()
+        if raw_days:
+            if raw_days.isdigit() and 1 <= int(raw_days) <= 3650:
+                contact_older_than = int(raw_days)
+            else:
+                errors["contact_older_than"] = (
+                    "Enter the number of days as a whole number between 1 and 3650, like 28"
+                )
+        officer_id = None
+        raw_officer = (data.get("officer") or "").strip()
+        if raw_officer.isdigit():
+            officer_id = int(raw_officer)
+        sort = data.get("sort") if data.get("sort") in SORTS else DEFAULT_SORT
+        direction = data.get("dir")
+        descending = (
+            SORTS[sort].default_descending
+            if direction not in ("asc", "desc")
+            else direction == "desc"
+        )
+        return (
+            cls(
+                q=(data.get("q") or "").strip()[:100],
+                facets=facets,
+                contact_older_than=contact_older_than,
+                show_all=data.get("show") == "all",
+                officer_id=officer_id,
+                sort=sort,
+                descending=descending,
+                after=(data.get("after") or "")[:80],
+                before=(data.get("before") or "")[:80],
+            ),
+            errors,
+        )
+
+    def querydict(self, **changes: Any) -> QueryDict:
+        """This query as URL parameters, with changes; paging starts again unless given."""
+        query = replace(self, **{"after": "", "before": "", **changes})
+        data = QueryDict(mutable=True)
+        if query.q:
+            data["q"] = query.q
+        for name in self.FACET_NAMES:
+            values = query.facets.get(name, ())
+            if values:
+                data.setlist(name, list(values))
+        if query.contact_older_than:
+            data["contact_older_than"] = str(query.contact_older_than)
+        if query.show_all:
+            data["show"] = "all"
+        if query.officer_id:
+            data["officer"] = str(query.officer_id)
+        if query.sort != DEFAULT_SORT or query.descending != SORTS[query.sort].default_descending:
+            data["sort"] = query.sort
+            data["dir"] = "desc" if query.descending else "asc"
+        if query.after:
+            data["after"] = query.after
+        if query.before:
+            data["before"] = query.before
+        return data
+
+    def without(self, name: str, value: str | None = None) -> str:
+        """The URL query string with one filter value (or a whole filter) removed."""
+        if name in self.FACET_NAMES:
+            kept = tuple(v for v in self.facets.get(name, ()) if value is not None and v != value)
+            return self.querydict(facets={**self.facets, name: kept}).urlencode()
+        return self.querydict(**{name: "" if name == "q" else None}).urlencode()
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(
+            self.q or any(self.facets.values()) or self.contact_older_than or self.officer_id
+        )
+
+
+# Scope: whose cases.
+
+
+def cases_worked_by(
+    *, user: User, today: date, patch_ids: set[int] | None = None
+) -> QuerySet[Case]:
+    """The officer's open cases: their patches and covered patches, less cases a manager
+    assigned to someone else, plus cases assigned to them elsewhere. Managers: every case."""
+    cases = Case.objects.filter(status=Case.Status.OPEN)
+    if user.has_perm("cases.act_on_any_case"):
+        return cases
+    if patch_ids is None:
+        patch_ids = patch_ids_worked_by(user, today=today)
+    return cases.filter(
+        (Q(patch_id__in=patch_ids) & (Q(officer__isnull=True) | Q(officer=user))) | Q(officer=user)
+    )
+
+
+def assigned_to_q(officer_id: int) -> Q:
+    """Cases an officer is responsible for: assigned to them, or on their patch unassigned."""
+    return Q(officer_id=officer_id) | Q(officer__isnull=True, patch__officer_id=officer_id)
+
+
+_REFERENCE = re.compile(r"^[A-Za-z]{0,4}\d{3,}$")
+_POSTCODE = re.compile(r"^[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}$|^[A-Za-z]{1,2}\d[A-Za-z\d]?$")
+
+
+def search_q(text: str) -> Q:
+    """Search by case, tenancy or payment reference, any tenant's name, address or postcode.
+
+    Every word must match something, so "Smith Acorn" finds the Smiths of Acorn Close.
+    """
+    text = text.strip()
+    if not text:
+        return Q()
+    compact = text.replace(" ", "").upper()
+    exact = (
+        Q(reference__iexact=text)
+        | Q(tenancy__reference__iexact=text)
+        | Q(pk__in=Case.objects.filter(accounts__reference=text).values("pk"))
+    )
+    if _REFERENCE.match(text):
+        return exact
+    if _POSTCODE.match(text):
+        return Q(postcode_compact__startswith=compact)
+    words = [w for w in re.split(r"[\s,]+", text) if w]
+    per_word = []
+    for word in words:
+        names = Tenant.objects.filter(
+            Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
+        ).values("tenancy_id")
+        per_word.append(
+            Q(tenancy_id__in=names)
+            | Q(tenancy__property__address_line_1__icontains=word)
+            | Q(postcode_compact__startswith=word.upper())
+        )
+    return exact | reduce(and_, per_word)
+
+
+# The filters.
+
+
+def _bands(name: str, legend: str, bands, column: str) -> Facet:
+    return Facet(name, legend, [Option(key, label, column, key) for key, label, *_ in bands])
+
+
+def _static_facets() -> list[Facet]:
+    from payments.models import ArrangementState  # labels only: the engine writes the state
+
+    return [
+        Facet("stage", "Stage", [Option(s.value, s.label, "stage", s.value) for s in Stage]),
+        _bands("arrears", "Rent arrears", ARREARS_BANDS, "arrears_band"),
+        _bands("weeks", "Weeks in arrears", WEEKS_BANDS, "weeks_band"),
+        Facet("tenure", "Tenure", [Option(t.value, t.label, "tenure", t.value) for t in Tenure]),
+        Facet(
+            "arrangement",
+            "Arrangement",
+            [Option("none", "No arrangement", "arrangement_state", "")]
+            + [Option(s.value, s.label, "arrangement_state", s.value) for s in ArrangementState],
+        ),
+        Facet(
+            "hold",
+            "Hold",
+            [Option(kind.value, kind.label, column, True) for kind, column in HOLD_COLUMNS.items()]
+            + [Option("none", "Not held", "is_held", False)],
+        ),
+        Facet(
+            "vulnerability",
+            "Vulnerability",
+            [
+                Option("flagged", "Vulnerability flag", "is_vulnerable", True),
+                Option("safeguarding", "Safeguarding concern", "has_safeguarding", True),
+                Option("none", "No flags", "is_vulnerable", False),
+            ],
+        ),
+        Facet(
+            "technical",
+            "Technical arrears",
+            [
+                Option("yes", "Has technical arrears", "has_technical", True),
+                Option("no", "No technical arrears", "has_technical", False),
+            ],
+        ),
+    ]
+
+
+@dataclass
+class Caseload:
+    """What the caseload page shows: the filters with counts, the rows and the paging."""
+
+    query: CaseloadQuery
+    facets: list[Facet]
+    total: int
+    rows: list[Case]
+    first_position: int
+    next_cursor: str | None
+    previous_cursor: str | None
+    officers: list[User]
+    errors: dict[str, str]
+
+    @property
+    def last_position(self) -> int:
+        return self.first_position + len(self.rows) - 1
+
+    def facet(self, name: str) -> Facet:
+        return next(f for f in self.facets if f.name == name)
+
+
+def _narrowed(cases: QuerySet[Case], query: CaseloadQuery, *, today: date) -> QuerySet[Case]:
+    """The conditions that are not facets: search, contact age, officer."""
+    if query.q:
+        cases = cases.annotate(
+            postcode_compact=Upper(Replace("tenancy__property__postcode", Value(" "), Value("")))
+        ).filter(search_q(query.q))
+    condition = Q() if query.show_all or query.q else Q(balance__gt=0)
+    if query.contact_older_than:
+        cutoff = today - timedelta(days=query.contact_older_than)
+        condition &= Q(last_contact_on__lt=cutoff) | Q(last_contact_on__isnull=True)
+    if query.officer_id:
+        condition &= assigned_to_q(query.officer_id)
+    return cases.filter(condition)
+
+
+def _next_action_facet(known: dict[str, str], selected: tuple[str, ...]) -> Facet:
+    """The next actions the engine has recommended in these cases (and any selected)."""
+    labels = {**{key: key for key in selected if key != "none"}, **known}
+    options = sorted(
+        (Option(key, label or key, "next_action", key) for key, label in labels.items() if key),
+        key=lambda o: o.label,
+    )
+    return Facet(
+        "next_action",
+        "Next action",
+        [*options, Option("none", "No action recommended", "next_action", "")],
+        selected=selected,
+    )
+
+
+def _patch_facet(patch_ids: set[int] | None) -> Facet:
+    """The patches an officer works or covers; for a manager, every patch."""
+    patches = Patch.objects.all() if patch_ids is None else Patch.objects.filter(pk__in=patch_ids)
+    return Facet(
+        "patch",
+        "Patch",
+        [Option(p.code, f"{p.code} {p.name}", "patch_id", p.pk) for p in patches.order_by("code")],
+    )
+
+
+FACET_ORDER = CaseloadQuery.FACET_NAMES
+
+
+def _groups(cases: QuerySet[Case], columns: list[str]) -> list[tuple]:
+    """The cases grouped by the filters' columns, with a count per group: one query,
+    a few hundred groups for a patch."""
+    keys = {f"k{index}": F(column) for index, column in enumerate(columns)}
+    return list(
+        cases.order_by().values(**keys).annotate(cases=Count("pk")).values_list(*keys, "cases")
+    )
+
+
+def _count(facets: list[Facet], groups: list[tuple], position: dict[str, int]) -> int:
+    """Fill in every option's count from the groups, and return the total.
+
+    Each option's count applies the other filters but not its own (as a faceted search
+    does), so an officer sees how many cases each choice would give.
+    """
+    # For each facet: per column it reads, which options a value stands for.
+    lookups = []
+    for facet in facets:
+        by_column: dict[int, dict[Any, list[str]]] = {}
+        for option in facet.options:
+            by_column.setdefault(position[option.column], {}).setdefault(option.equals, []).append(
+                option.value
+            )
+        lookups.append(list(by_column.items()))
+    selections = [
+        [(position[o.column], o.equals) for o in facet.selected_options] for facet in facets
+    ]
+    tallies: list[dict[str, int]] = [{o.value: 0 for o in facet.options} for facet in facets]
+    total = 0
+    for group in groups:
+        size = group[-1]
+        failing = [
+            index
+            for index, chosen in enumerate(selections)
+            if chosen and not any(group[column] == equals for column, equals in chosen)
+        ]
+        if len(failing) > 1:
+            continue
+        if not failing:
+            total += size
+        for index, by_column in enumerate(lookups):
+            if failing and failing[0] != index:
+                continue
+            tally = tallies[index]
+            for column, options in by_column:
+                # SQLite gives booleans back as 0 and 1, equal to False and True.
+                for value in options.get(group[column], ()):
+                    tally[value] += size
+    for facet, tally in zip(facets, tallies, strict=True):
+        facet.counts = tally
+    return total
+
+
+def _filtered(
+    *, user: User, query: CaseloadQuery, today: date
+) -> tuple[list[Facet], QuerySet[Case], QuerySet[Case], bool]:
+    """The facets (options, selections) and the cases before and after the facets apply."""
+    manager = user.has_perm("cases.act_on_any_case")
+    patch_ids = None if manager else patch_ids_worked_by(user, today=today)
+    scope = cases_worked_by(user=user, today=today, patch_ids=patch_ids)
+    cases = _narrowed(caseload_columns(scope, today=today), query, today=today)
+    facets = [
+        *_static_facets(),
+        _patch_facet(patch_ids),
+        _next_action_facet({}, query.facets.get("next_action", ())),
+    ]
+    facets.sort(key=lambda f: FACET_ORDER.index(f.name))
+    for facet in facets:
+        facet.selected = query.facets.get(facet.name, ())
+    chosen = [q for q in (facet.q() for facet in facets) if q is not None]
+    return facets, cases, cases.filter(*chosen), manager
+
+
+def caseload_for(
+    *, user: User, query: CaseloadQuery, today: date, errors: dict[str, str] | None = None
+) -> Caseload:
+    """The caseload page for this officer and these filters, in a fixed number of queries."""
+    facets, cases, filtered, manager = _filtered(user=user, query=query, today=today)
+    columns = sorted(
+        {option.column for facet in facets for option in facet.options} | {"next_action_label"}
+    )
+    position = {column: index for index, column in enumerate(columns)}
+    groups = _groups(cases, columns)
+    known = {
+        group[position["next_action"]]: group[position["next_action_label"]] for group in groups
+    }
+    index = next(i for i, f in enumerate(facets) if f.name == "next_action")
+    facets[index] = _next_action_facet(known, query.facets.get("next_action", ()))
+    total = _count(facets, groups, position)
+    rows, next_cursor, previous_cursor, first_position = _page(filtered, query)
+    officers = list(User.objects.filter(groups__name="officer", is_active=True)) if manager else []
+    return Caseload(
+        query=query,
+        facets=facets,
+        total=total,
+        rows=rows,
+        first_position=first_position,
+        next_cursor=next_cursor,
+        previous_cursor=previous_cursor,
+        officers=officers,
+        errors=errors or {},
+    )
+
+
+def export_rows(*, user: User, query: CaseloadQuery, today: date) -> Iterator[dict[str, Any]]:
+    """Every case the filters select, in the page's order, as plain values for a CSV."""
+    _facets, _cases, filtered, _manager = _filtered(user=user, query=query, today=today)
+    forward = _Walk.forward(SORTS[query.sort], query.descending)
+    tenures = dict(Tenure.choices)
+    stages = dict(Stage.choices)
+    holds = {column: kind.label for kind, column in HOLD_COLUMNS.items()}
+    rows = (
+        with_lead_tenant(filtered)
+        .order_by(*forward.order_by(SORTS[query.sort].field))
+        .iterator(chunk_size=2000)
+    )
+    for case in rows:
+        property_ = case.tenancy.property
+        yield {
+            "reference": case.reference,
+            "tenancy_reference": case.tenancy.reference,
+            "lead_name": " ".join(
+                p for p in (case.lead_title, case.lead_first_name, case.lead_last_name) if p
+            ),
+            "address": ", ".join(
+                p for p in (property_.address_line_1, property_.address_line_2, property_.town) if p
+            ),
+            "postcode": property_.postcode,
+            "patch_code": case.patch.code,
+            "tenure_label": tenures.get(case.tenancy.tenure, case.tenancy.tenure),
+            "stage_label": stages.get(case.stage, case.stage),
+            "rent_arrears": case.rent_arrears,
+            "balance": case.balance,
+            "weeks_in_arrears": case.weeks_in_arrears,
+            "technical_arrears": case.technical_arrears,
+            "weekly_charge": case.weekly_charge,
+            "last_payment_on": case.last_payment_on,
+            "last_contact_on": case.last_contact_on,
+            "arrangement_state": case.arrangement_state,
+            "next_action_label": case.next_action_label,
+            "next_action_due": case.next_action_due,
+            "holds": "; ".join(label for column, label in holds.items() if getattr(case, column)),
+            "vulnerability": "Safeguarding"
+            if case.has_safeguarding
+            else ("Flagged" if case.is_vulnerable else ""),
+        }
+
+
+# Keyset pagination: a page starts after (or ends before) a row's sort value and id,
+# so page 40 costs what page 1 costs and rows do not shift when figures change.
+
+
+def _encode(value: Any, pk: int) -> str:
+    return f"{'~' if value is None else value}_{pk}"
+
+
+def _decode(cursor: str, sort: Sort) -> tuple[Any, int] | None:
+    raw, _, pk = cursor.rpartition("_")
+    if not pk.isdigit() or not raw:
+        return None
+    if raw == "~":
+        return None, int(pk)
+    try:
+        if sort.field in ("next_action_due", "last_contact_on"):
+            return date.fromisoformat(raw), int(pk)
+        return Decimal(raw), int(pk)
+    except (ValueError, InvalidOperation):
+        return None
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """A direction through the ordering: the sort's, or its exact reverse."""
+
+    descending: bool
+    nulls_first: bool
+    pk_descending: bool
+
+    @classmethod
+    def forward(cls, sort: Sort, descending: bool) -> _Walk:
+        return cls(descending, sort.nulls_first_when_ascending and not descending, False)
+
+    def reversed(self) -> _Walk:
+        return _Walk(not self.descending, not self.nulls_first, not self.pk_descending)
+
+    def order_by(self, column: str) -> list:
+        nulls = {"nulls_first": True} if self.nulls_first else {"nulls_last": True}
+        value = F(column).desc(**nulls) if self.descending else F(column).asc(**nulls)
+        return [value, F("pk").desc() if self.pk_descending else F("pk").asc()]
+
+    def beyond(self, column: str, value: Any, pk: int) -> Q:
+        """Rows that come after (value, pk) on this walk."""
+        id_after = Q(pk__lt=pk) if self.pk_descending else Q(pk__gt=pk)
+        if value is None:
+            after = Q(**{f"{column}__isnull": True}) & id_after
+            return after | Q(**{f"{column}__isnull": False}) if self.nulls_first else after
+        after = Q(**{f"{column}__lt" if self.descending else f"{column}__gt": value})
+        after |= Q(**{column: value}) & id_after
+        if not self.nulls_first:
+            after |= Q(**{f"{column}__isnull": True})
+        return after
+
+
+def _page(
+    cases: QuerySet[Case], query: CaseloadQuery
+) -> tuple[list[Case], str | None, str | None, int]:
+    """One page of rows after or before a cursor, the cursors either side, and the
+    position of the page's first row (1-based) in the whole filtered list."""
+    sort = SORTS[query.sort]
+    forward = _Walk.forward(sort, query.descending)
+    rows_qs = with_lead_tenant(cases)
+    before = _decode(query.before, sort) if query.before else None
+    after = _decode(query.after, sort) if query.after and before is None else None
+    if before is not None:
+        walk = forward.reversed()
+        found = list(
+            rows_qs.filter(walk.beyond(sort.field, *before)).order_by(*walk.order_by(sort.field))[
+                : PAGE_SIZE + 1
+            ]
+        )
+        more_before = len(found) > PAGE_SIZE
+        rows = found[:PAGE_SIZE][::-1]
+        more_after = True
+    else:
+        qs = rows_qs
+        if after is not None:
+            qs = qs.filter(forward.beyond(sort.field, *after))
+        found = list(qs.order_by(*forward.order_by(sort.field))[: PAGE_SIZE + 1])
+        more_after = len(found) > PAGE_SIZE
+        rows = found[:PAGE_SIZE]
+        more_before = after is not None
+    if not rows:
+        return [], None, None, 0
+    first, last = rows[0], rows[-1]
+    preceding = (
+        cases.filter(forward.reversed().beyond(sort.field, getattr(first, sort.field), first.pk))
+        .order_by()
+        .count()
+        if more_before
+        else 0
+    )
+    next_cursor = _encode(getattr(last, sort.field), last.pk) if more_after else None
+    previous_cursor = _encode(getattr(first, sort.field), first.pk) if preceding else None
+    return rows, next_cursor, previous_cursor, preceding + 1
+
+
+def with_lead_tenant(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Add the lead tenant's name and the address, in the same query."""
+    lead = Tenant.objects.filter(tenancy=OuterRef("tenancy"), is_lead=True)
+    return cases.select_related("tenancy__property", "patch").annotate(
+        lead_first_name=Subquery(lead.values("first_name")[:1]),
+        lead_last_name=Subquery(lead.values("last_name")[:1]),
+        lead_title=Subquery(lead.values("title")[:1]),
+    )

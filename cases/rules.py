@@ -1,0 +1,96 @@
+"""Casework rules: small pure functions over plain values, each citing its source.
+
+The limits they apply are the council's casework policy (`CaseworkPolicy`), kept in one
+place so a manager can review them; the functions return the problem in words an
+officer can act on, or None when there is none.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class CaseworkPolicy:
+    """Local casework limits. Defaults follow the legal reference where it gives one."""
+
+    # An officer's pause is a short hold (Hackney paused cases for days or weeks); a
+    # longer stop is a dispute, a benefit claim or Breathing Space, each with its own record.
+    max_pause_days: int = 90
+    # SI 2020/1311: a standard Breathing Space lasts up to 60 days (legal-reference.md §10).
+    standard_breathing_space_days: int = 60
+    # An I&E is reviewed every 6-12 months or on a change of circumstances (§12);
+    # an arrangement is agreed from one no older than this.
+    income_statement_max_age_days: int = 183
+    # Follow-ups further out than this are diary entries, not follow-ups.
+    max_follow_up_days: int = 366
+
+
+POLICY = CaseworkPolicy()
+
+
+def pause_problem(*, until: date, today: date, policy: CaseworkPolicy = POLICY) -> str | None:
+    """An officer's pause must end after today and within the policy's longest pause."""
+    if until <= today:
+        return "The date the pause ends must be in the future"
+    latest = today + timedelta(days=policy.max_pause_days)
+    if until > latest:
+        return (
+            f"A pause can last at most {policy.max_pause_days} days, until {latest:%-d %B %Y}: "
+            "for longer, record a dispute, a benefit claim or a Breathing Space"
+        )
+    return None
+
+
+def breathing_space_problem(
+    *,
+    standard: bool,
+    starts_on: date,
+    expected_end: date | None,
+    today: date,
+    policy: CaseworkPolicy = POLICY,
+) -> dict[str, str]:
+    """Check the dates from the Insolvency Service's notice of a Breathing Space.
+
+    A standard moratorium lasts up to 60 days; a mental health crisis moratorium lasts
+    for the crisis treatment and 30 days after, so its end may not be known
+    (Debt Respite Scheme (Breathing Space Moratorium and Mental Health Crisis
+    Moratorium) (England and Wales) Regulations 2020, SI 2020/1311; legal-reference.md §10).
+    """
+    problems: dict[str, str] = {}
+    if starts_on > today:
+        problems["starts_on"] = "The start date must be today or in the past"
+    if standard and expected_end is None:
+        problems["expected_end"] = (
+            "Enter the expected end date: a standard Breathing Space lasts up to 60 days"
+        )
+    if expected_end is not None and expected_end <= starts_on:
+        problems["expected_end"] = "The expected end date must be after the start date"
+    elif standard and expected_end is not None:
+        longest = starts_on + timedelta(days=policy.standard_breathing_space_days)
+        if expected_end > longest:
+            problems["expected_end"] = (
+                f"A standard Breathing Space lasts at most {policy.standard_breathing_space_days}"
+                f" days, so it ends by {longest:%-d %B %Y}: check the date on the notice"
+            )
+    return problems
+
+
+def follow_up_problem(
+    *, follow_up_on: date | None, today: date, policy: CaseworkPolicy = POLICY
+) -> str | None:
+    """A follow-up date is a promise to come back: after today, and not years away."""
+    if follow_up_on is None:
+        return None
+    if follow_up_on <= today:
+        return "The follow-up date must be in the future"
+    if follow_up_on > today + timedelta(days=policy.max_follow_up_days):
+        return "The follow-up date must be within a year"
+    return None
+
+
+def income_statement_is_current(
+    *, taken_on: date, today: date, policy: CaseworkPolicy = POLICY
+) -> bool:
+    """An arrangement is agreed from a recent I&E: PAP para 2 ("affordable sums based on
+    the tenant's income and expenditure"); legal-reference.md §8 and §12."""
+    return today - taken_on <= timedelta(days=policy.income_statement_max_age_days)

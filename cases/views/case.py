@@ -1,0 +1,302 @@
+"""The case page and its sections. Reads only; every section is its own URL and works
+without JavaScript. The page composes reads from the ledger (payments), the engine's
+recommendation (arrears) and the notices, as the architecture allows views to."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from cases import selectors
+from cases.charts import balance_chart
+from cases.models import Case, Hold
+from cases.permissions import can_act_on_case, can_view_case
+from core.money import weeks_of
+from core.widgets import GovukDateInput
+from payments.arrangements import affordability
+from payments.models import Arrangement
+from payments.selectors import accounts_for_case, balance_history, statement_for
+
+# The chart marks the usual notice trigger: 4 weeks' rent (legal-reference.md §16).
+CHART_THRESHOLD_WEEKS = 4
+CHART_MONTHS = 24
+
+SECTIONS = [
+    ("timeline", "Timeline", "case"),
+    ("statement", "Statement", "case_statement"),
+    ("arrangement", "Arrangement", "case_arrangement"),
+    ("household", "Household and contacts", "case_household"),
+    ("notices", "Notices and court", "case_notices"),
+    ("documents", "Documents", "case_documents"),
+]
+
+
+@dataclass
+class Recommendation:
+    """The case's recommendation as the page shows it: the engine's full one when it
+    has run, or the figures it left on the case."""
+
+    action: str = ""
+    action_label: str = ""
+    stage: str = ""
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    guards: list[dict[str, Any]] = field(default_factory=list)
+    policy_version: str = ""
+    run_date: date | None = None
+    needs_approval: bool = False
+    technical_arrears: Decimal | None = None
+    technical_reasoning: str = ""
+    due: date | None = None
+
+
+def recommendation_for(case: Case) -> Recommendation:
+    try:
+        from arrears.selectors import latest_recommendation
+    except ImportError:
+        latest_recommendation = None
+    found = latest_recommendation(case=case) if latest_recommendation else None
+    if found is not None:
+        return Recommendation(
+            action=getattr(found, "action", ""),
+            action_label=getattr(found, "action_label", ""),
+            stage=getattr(found, "stage", ""),
+            reasons=list(getattr(found, "reasons", []) or []),
+            guards=list(getattr(found, "guards", []) or []),
+            policy_version=str(getattr(found, "policy_version", "") or ""),
+            run_date=getattr(found, "run_date", None),
+            needs_approval=bool(getattr(found, "needs_approval", False)),
+            technical_arrears=getattr(found, "technical_arrears", None),
+            technical_reasoning=getattr(found, "technical_reasoning", "") or "",
+            due=case.next_action_due,
+        )
+    guards = [{"guard": case.guard, "label": case.guard_label, "detail": ""}] if case.guard else []
+    return Recommendation(
+        action=case.next_action,
+        action_label=case.next_action_label,
+        stage=case.get_stage_display(),
+        guards=guards,
+        run_date=case.figures_on,
+        technical_arrears=case.technical_arrears,
+        due=case.next_action_due,
+    )
+
+
+def _actions(case: Case, header: selectors.CaseHeader, user) -> list[dict[str, str]]:
+    """The casework the officer may do here; the server checks each again."""
+    url = lambda name: reverse(name, args=[case.pk])  # noqa: E731
+    items = [
+        {"text": "Record a contact", "href": url("contact_record")},
+        {"text": "Add a note", "href": url("note_add")},
+    ]
+    if user.has_perm("payments.take_payment"):
+        items.append({"text": "Take a payment", "href": url("payment_take")})
+    items.append({"text": "Income and expenditure", "href": url("income_expenditure_record")})
+    if header.pause is None:
+        items.append({"text": "Pause", "href": url("case_pause")})
+    if header.breathing_space is None:
+        items.append({"text": "Record Breathing Space", "href": url("breathing_space_record")})
+    items += [
+        {"text": "Flag vulnerability", "href": url("vulnerability_record")},
+        {"text": "Make a referral", "href": url("referral_make")},
+    ]
+    if user.has_perm("cases.reassign_case"):
+        items.append({"text": "Reassign", "href": url("case_reassign")})
+    return items
+
+
+def case_context(request: HttpRequest, case_id: int, section: str) -> dict[str, Any]:
+    """What every section of the case page shows above its own content."""
+    today = timezone.localdate()
+    try:
+        header = selectors.case_header(case_id=case_id, today=today)
+    except Case.DoesNotExist as exc:
+        raise Http404("No such case") from exc
+    case = header.case
+    if not can_view_case(request.user, case):
+        raise PermissionDenied("You cannot see cases.")
+    accounts = accounts_for_case(case.pk)
+    open_accounts = [a for a in accounts if a.is_open]
+    balance = sum((a.balance for a in accounts), Decimal("0.00"))
+    rent_arrears = sum((a.balance for a in accounts if a.rent_lawfully_due), Decimal("0.00"))
+    threshold = case.weekly_charge * CHART_THRESHOLD_WEEKS if case.weekly_charge else None
+    chart = balance_chart(
+        balance_history(accounts=accounts, months=CHART_MONTHS, today=today),
+        threshold=threshold,
+        threshold_label=f"{CHART_THRESHOLD_WEEKS} weeks' rent",
+    )
+    can_act = can_act_on_case(request.user, case, today=today)
+    property_ = case.tenancy.property
+    return {
+        "case": case,
+        "header": header,
+        "accounts": accounts,
+        "open_accounts": open_accounts,
+        "balance": balance,
+        "rent_arrears": rent_arrears,
+        "weeks": weeks_of(rent_arrears, case.weekly_charge),
+        "recommendation": recommendation_for(case),
+        "chart": chart,
+        "can_act": can_act,
+        "actions": _actions(case, header, request.user) if can_act else [],
+        "identity_facts": [
+            case.reference,
+            property_.one_line_address,
+            case.tenancy.get_tenure_display(),
+            f"Patch {case.patch.code} {case.patch.name}",
+            f"Officer: {case.assigned_officer or 'none'}",
+        ],
+        "section": section,
+        "sections": [
+            (label, reverse(url_name, args=[case.pk]), key == section)
+            for key, label, url_name in SECTIONS
+        ],
+        "today": today,
+    }
+
+
+@require_GET
+def case_timeline(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The case, opening on its timeline: every event, newest first, filterable by kind."""
+    context = case_context(request, case_id, "timeline")
+    kind = request.GET.get("kind", "")
+    context["kind"] = kind if kind in dict(selectors.timeline_kinds()) else ""
+    context["kinds"] = selectors.timeline_kinds()
+    context["page"] = selectors.timeline_for(
+        case=context["case"], kind=context["kind"], page=request.GET.get("page")
+    )
+    template = "cases/case_timeline.html"
+    if request.htmx and request.htmx.target == "timeline":
+        template += "#timeline"
+    return render(request, template, context)
+
+
+class StatementForm(forms.Form):
+    date_from = forms.DateField(label="From", widget=GovukDateInput, required=False)
+    date_to = forms.DateField(label="To", widget=GovukDateInput, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date must be on or after the start date")
+        return cleaned
+
+
+@require_GET
+def case_statement(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The ledger of one account with a running balance, for any range of dates
+    (two years by default: the schedule CPR PD 55A asks for)."""
+    context = case_context(request, case_id, "statement")
+    today = context["today"]
+    accounts = context["accounts"]
+    chosen = next(
+        (a for a in accounts if str(a.pk) == request.GET.get("account")),
+        accounts[0] if accounts else None,
+    )
+    form = StatementForm(request.GET or None)
+    date_from, date_to = today - timedelta(days=730), today
+    if form.is_bound and form.is_valid():
+        date_from = form.cleaned_data["date_from"] or date_from
+        date_to = form.cleaned_data["date_to"] or date_to
+    elif not form.is_bound:
+        form = StatementForm(initial={"date_from": date_from, "date_to": date_to})
+    context.update(
+        form=form,
+        account=chosen,
+        statement=statement_for(account=chosen, date_from=date_from, date_to=date_to)
+        if chosen and not form.errors
+        else None,
+    )
+    return render(request, "cases/case_statement.html", context)
+
+
+@require_GET
+def case_arrangement(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The arrangements on the case with their history, and the I&E statements."""
+    context = case_context(request, case_id, "arrangement")
+    case = context["case"]
+    arrangements = list(
+        Arrangement.objects.filter(case=case)
+        .select_related("account", "created_by", "court_case")
+        .prefetch_related("checks")
+        .order_by("-created_at", "-id")
+    )
+    statements = list(selectors.statements_for(case=case)[:10])
+    latest = statements[0] if statements else None
+    live = [a for a in arrangements if a.is_live]
+    for arrangement in live:
+        arrangement.affordability = (
+            affordability(
+                statement=latest, instalment=arrangement.instalment, frequency=arrangement.frequency
+            )
+            if latest is not None
+            else None
+        )
+    context.update(
+        live=live,
+        past=[a for a in arrangements if not a.is_live],
+        statements=statements,
+    )
+    return render(request, "cases/case_arrangement.html", context)
+
+
+@require_GET
+def case_household(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The people, how to reach them, their flags, contacts, referrals and holds."""
+    context = case_context(request, case_id, "household")
+    case = context["case"]
+    context.update(
+        contacts=selectors.contacts_for(case=case),
+        flags=selectors.flags_for(case=case),
+        referrals=selectors.referrals_for(case=case),
+        holds=selectors.holds_for(case=case),
+        hold_kinds=Hold.Kind,
+    )
+    return render(request, "cases/case_household.html", context)
+
+
+@require_GET
+def case_notices(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Notices, court cases and warrants, read-only until the notices issue adds actions."""
+    context = case_context(request, case_id, "notices")
+    case = context["case"]
+    try:
+        from notices.selectors import notices_for_case
+    except ImportError:
+        notices_for_case = None
+    if notices_for_case is not None:
+        notices = list(notices_for_case(case=case))
+    else:
+        from notices.models import Notice
+
+        notices = list(Notice.objects.filter(case=case).order_by("-created_at"))
+    context.update(notices=notices, court_cases=selectors.court_cases_for(case=case))
+    return render(request, "cases/case_notices.html", context)
+
+
+@require_GET
+def case_documents(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The documents produced for the case, and the letters waiting to be produced."""
+    context = case_context(request, case_id, "documents")
+    case = context["case"]
+    try:
+        from notices.selectors import documents_for_case
+    except ImportError:
+        documents_for_case = None
+    from arrears.models import LetterRequest
+
+    context.update(
+        documents=list(documents_for_case(case=case)) if documents_for_case else None,
+        letter_requests=list(
+            LetterRequest.objects.filter(case=case).order_by("-requested_at")[:50]
+        ),
+    )
+    return render(request, "cases/case_documents.html", context)

@@ -1,0 +1,89 @@
+"""Forms for a telephone payment and for arrangements; the services decide what is allowed."""
+
+from django import forms
+
+from cases.forms import date_field, money_field, radios, text_area
+from cases.models import Case
+from payments.models import Account, ArrangementFrequency
+
+
+class AccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Account) -> str:
+        from core.money import format_money
+
+        return f"{obj.reference}: {obj.get_kind_display()} (owes {format_money(obj.balance)})"
+
+
+def account_field(case: Case) -> AccountChoiceField:
+    accounts = Account.objects.filter(case=case, status=Account.Status.OPEN).order_by(
+        "-rent_lawfully_due", "reference"
+    )
+    return AccountChoiceField(
+        label="Account",
+        queryset=accounts,
+        empty_label=None,
+        error_messages={"required": "Choose the account", "invalid_choice": "Choose the account"},
+    )
+
+
+class TelephonePaymentForm(forms.Form):
+    amount = money_field("Amount", required=True)
+    card_reference = forms.CharField(
+        label="Card payment reference",
+        max_length=40,
+        help_text="The reference the card payment screen gives once the payment is authorised",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "autocomplete": "off"}),
+        error_messages={"required": "Enter the card payment reference"},
+    )
+    confirm_second_payment = forms.BooleanField(
+        label="This is a second payment of the same amount today, not the same payment again",
+        required=False,
+    )
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields = {"account": account_field(case), **self.fields}
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise forms.ValidationError("The amount must be more than £0")
+        return amount
+
+
+class ArrangementForm(forms.Form):
+    frequency = radios(
+        ArrangementFrequency.choices,
+        "How often",
+        required_message="Choose how often the tenant will pay",
+    )
+    instalment = money_field(
+        "Instalment towards the arrears",
+        required=True,
+        help_text="On top of the current rent, each time",
+    )
+    starts_on = date_field("Date of the first instalment")
+    lump_sum = money_field("Lump sum", help_text="Optional: a one-off payment as well")
+    lump_sum_due_on = date_field("Date the lump sum is due", required=False)
+    notes = text_area("Notes", required=False, rows=3)
+    accept_unaffordable = forms.BooleanField(
+        label="The tenant wants these terms although the statement says they cannot afford "
+        "them, and I have explained the risk",
+        required=False,
+    )
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields = {"account": account_field(case), **self.fields}
+
+
+class ReplaceArrangementForm(ArrangementForm):
+    reason = text_area("Why the terms are changing", message="Enter why the terms are changing")
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        del self.fields["account"]
+
+
+class CancelArrangementForm(forms.Form):
+    reason = text_area("Why it is being cancelled", message="Enter why the arrangement is ending")

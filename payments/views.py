@@ -1,0 +1,192 @@
+"""A telephone payment and arrangements, as casework forms on a case."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from cases.rules import income_statement_is_current
+from cases.selectors import statements_for
+from cases.views.actions import _case, casework_form, posted
+from core.money import format_money
+from payments import arrangements
+from payments.forms import (
+    ArrangementForm,
+    CancelArrangementForm,
+    ReplaceArrangementForm,
+    TelephonePaymentForm,
+)
+from payments.models import Arrangement
+from payments.services import telephone_payment_take
+
+
+def payment_take(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Take a card payment by telephone: it posts to the ledger at once."""
+    case, today = _case(request, case_id)
+    if not request.user.has_perm("payments.take_payment"):
+        raise PermissionDenied("You cannot take payments.")
+    form = TelephonePaymentForm(posted(request), case=case)
+    # The confirmation box shows only once the service has spotted a payment of the
+    # same amount today (or when it was ticked already).
+    state = {"ask_to_confirm": bool(request.POST.get("confirm_second_payment"))}
+
+    def take(d: dict[str, Any]) -> object:
+        try:
+            return telephone_payment_take(
+                account=d["account"],
+                amount=d["amount"],
+                card_reference=d["card_reference"],
+                actor=request.user,
+                today=today,
+                confirm_same_amount=d["confirm_second_payment"],
+            )
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "possible_duplicate":
+                state["ask_to_confirm"] = True
+            raise
+
+    return casework_form(
+        request,
+        case=case,
+        form=form,
+        title="Take a payment by telephone",
+        submit="Take payment",
+        success=lambda line: (
+            f"Payment of {format_money(-line.amount)} taken (reference {line.source_reference})"
+        ),
+        section="statement",
+        perform=take,
+        renamed={"source_reference": "card_reference"},
+        template="payments/payment_form.html",
+        context={"state": state},
+    )
+
+
+def _latest_statement(case):
+    return statements_for(case=case).first()
+
+
+def _arrangement_context(case, statement, form, today) -> dict[str, Any]:
+    """The I&E the terms are judged against, and the affordability of what was typed."""
+    check = None
+    if statement is not None and form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        check = arrangements.affordability(
+            statement=statement, instalment=data["instalment"], frequency=data["frequency"]
+        )
+    return {
+        "statement": statement,
+        "statement_current": statement is not None
+        and income_statement_is_current(taken_on=statement.taken_on, today=today),
+        "check": check,
+        "ask_to_accept": check is not None and check.exceeds,
+    }
+
+
+def arrangement_create(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Agree an arrangement from the latest income and expenditure statement."""
+    case, today = _case(request, case_id)
+    statement = _latest_statement(case)
+    form = ArrangementForm(posted(request), case=case, initial={"starts_on": today})
+    return casework_form(
+        request,
+        case=case,
+        form=form,
+        title="Set up an arrangement",
+        submit="Set up arrangement",
+        success=lambda a: (
+            f"Arrangement of {format_money(a.instalment)} "
+            f"{a.get_frequency_display().lower()} set up"
+        ),
+        section="arrangement",
+        template="payments/arrangement_form.html",
+        perform=lambda d: arrangements.arrangement_create(
+            case=case,
+            account=d["account"],
+            actor=request.user,
+            statement=_require_statement(statement),
+            frequency=d["frequency"],
+            instalment=d["instalment"],
+            starts_on=d["starts_on"],
+            lump_sum=d["lump_sum"],
+            lump_sum_due_on=d["lump_sum_due_on"],
+            notes=d["notes"],
+            accept_unaffordable=d["accept_unaffordable"],
+            today=today,
+        ),
+        context=_arrangement_context(case, statement, form, today),
+    )
+
+
+def _require_statement(statement):
+    if statement is None:
+        raise ValidationError(
+            "Record an income and expenditure statement first: an arrangement is agreed from one"
+        )
+    return statement
+
+
+def _live_arrangement(case, arrangement_id: int) -> Arrangement:
+    return get_object_or_404(
+        Arrangement.objects.select_related("account"), pk=arrangement_id, case=case
+    )
+
+
+def arrangement_replace(request: HttpRequest, case_id: int, arrangement_id: int) -> HttpResponse:
+    """New terms for a live arrangement: the old one is cancelled, the new one names it."""
+    case, today = _case(request, case_id)
+    old = _live_arrangement(case, arrangement_id)
+    statement = _latest_statement(case)
+    form = ReplaceArrangementForm(
+        posted(request),
+        case=case,
+        initial={"starts_on": today, "frequency": old.frequency, "instalment": old.instalment},
+    )
+    return casework_form(
+        request,
+        case=case,
+        form=form,
+        title="Change the arrangement",
+        submit="Replace arrangement",
+        success="Arrangement replaced",
+        section="arrangement",
+        template="payments/arrangement_form.html",
+        perform=lambda d: arrangements.arrangement_replace(
+            arrangement=old,
+            actor=request.user,
+            reason=d["reason"],
+            statement=_require_statement(statement),
+            frequency=d["frequency"],
+            instalment=d["instalment"],
+            starts_on=d["starts_on"],
+            lump_sum=d["lump_sum"],
+            lump_sum_due_on=d["lump_sum_due_on"],
+            notes=d["notes"],
+            accept_unaffordable=d["accept_unaffordable"],
+            today=today,
+        ),
+        context={**_arrangement_context(case, statement, form, today), "replacing": old},
+    )
+
+
+def arrangement_cancel(request: HttpRequest, case_id: int, arrangement_id: int) -> HttpResponse:
+    case, today = _case(request, case_id)
+    arrangement = _live_arrangement(case, arrangement_id)
+    return casework_form(
+        request,
+        case=case,
+        form=CancelArrangementForm(posted(request)),
+        title="Cancel the arrangement",
+        submit="Cancel arrangement",
+        success="Arrangement cancelled",
+        section="arrangement",
+        perform=lambda d: arrangements.arrangement_cancel(
+            arrangement=arrangement, actor=request.user, reason=d["reason"], today=today
+        ),
+        context={
+            "intro": f"{format_money(arrangement.instalment)} "
+            f"{arrangement.get_frequency_display().lower()} on {arrangement.account.reference}, "
+            f"from {arrangement.starts_on:%-d %B %Y}."
+        },
+    )
