@@ -69,7 +69,7 @@ def recommendation_for(case: Case) -> Recommendation:
             action_label=getattr(found, "action_label", ""),
             stage=getattr(found, "stage", ""),
             reasons=list(getattr(found, "reasons", []) or []),
-            guards=list(getattr(found, "guards", []) or []),
+            guards=[g for g in getattr(found, "guards", []) or [] if g.get("holding", True)],
             policy_version=str(getattr(found, "policy_version", "") or ""),
             run_date=getattr(found, "run_date", None),
             needs_approval=bool(getattr(found, "needs_approval", False)),
