@@ -10,4 +10,6 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
+    path("", include("notices.urls")),
+    path("arrears/", include("arrears.urls")),
 ]

@@ -129,6 +129,30 @@ def letter_produce(*, case: Case, kind: str, actor: User, today: date) -> Docume
         return document_request(case=case, kind=kind, context=context, actor=actor)
 
 
+def statement_produce(*, case: Case, actor: User, today: date, start: date, end: date) -> Document:
+    """A statement of the rent account for any period (PAP: quarterly, or on request)."""
+    from notices.contexts import statement_context
+
+    if end > today:
+        raise ValidationError({"end": "The end date must not be in the future."})
+    with transaction.atomic():
+        case = load_case(case.pk)
+        try:
+            context = statement_context(
+                case,
+                template=template_for(DocumentKind.STATEMENT),
+                today=today,
+                start=start,
+                end=end,
+                actor=actor,
+            )
+        except LetterNotPossible as exc:
+            raise ValidationError({"start": str(exc)}) from None
+        return document_request(
+            case=case, kind=DocumentKind.STATEMENT, context=context, actor=actor
+        )
+
+
 def _render(document: Document) -> RenderedPdf:
     context = {**document.context, "draft": document.is_draft}
     return render_copies(document.template_name, context, document.context.get("copies") or [])

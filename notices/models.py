@@ -10,6 +10,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from arrears.models import LetterRequest
@@ -138,6 +139,11 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "notices:notice_detail", kwargs={"case_id": self.case_id, "notice_id": self.pk}
+        )
 
     @property
     def is_notice_to_quit(self) -> bool:
@@ -298,6 +304,16 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        """The PDF (permission-checked), once it has been produced."""
+        return reverse(
+            "notices:document_download", kwargs={"case_id": self.case_id, "document_id": self.pk}
+        )
+
+    @property
+    def created_at(self):
+        return self.requested_at
 
     @property
     def requested_by_label(self) -> str:

@@ -30,7 +30,7 @@ A4_POINTS = (595.28, 841.89)
 
 def _letters_to_pack(run_date: date):
     return (
-        Document.objects.select_for_update()
+        Document.objects.select_for_update(of=("self",))
         .filter(
             letter_request__run_date=run_date,
             status=Document.Status.RENDERED,
