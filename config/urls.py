@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
     path("", include("notices.urls")),
+    path("arrears/", include("arrears.urls")),
 ]

@@ -1,0 +1,66 @@
+"""Reads of the arrears engine's records, for the case page and the managers' pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from arrears.models import (
+    EscalationPolicy,
+    NightlyRun,
+    PolicyPreview,
+    Recommendation,
+    RecommendationHistory,
+    RunChunk,
+)
+from cases.models import Case
+from payments.models import Arrangement, ArrangementCheck
+
+
+def latest_recommendation(*, case: Case) -> Recommendation | None:
+    """The engine's current recommendation for the case, or None if it has never made one.
+
+    Has `action`, `action_label`, `stage`, `reasons` (dicts with `rule`, `text`, `source`,
+    `figures`), `guards` (dicts with `guard`, `label`, `detail`, `holding`), `policy_version`,
+    `run_date`, `since`, `needs_approval`, `technical_arrears`, `technical_reasoning` and
+    `figures` (the case's and each account's figures on the run date).
+    """
+    return Recommendation.objects.filter(case=case).first()
+
+
+def recommendation_history(*, case: Case, limit: int = 50) -> QuerySet[RecommendationHistory]:
+    """Each change of the engine's decision for the case, newest first."""
+    return RecommendationHistory.objects.filter(case=case).order_by("-run_date")[:limit]
+
+
+def arrangement_history(*, arrangement: Arrangement) -> QuerySet[ArrangementCheck]:
+    """The arrangement's states in order, each with what was expected and what was paid."""
+    return ArrangementCheck.objects.filter(arrangement=arrangement).order_by("checked_on", "id")
+
+
+def recent_runs(*, limit: int = 30) -> QuerySet[NightlyRun]:
+    return NightlyRun.objects.select_related("policy", "started_by").order_by("-run_date")[:limit]
+
+
+def run_on(*, run_date: date) -> NightlyRun:
+    return get_object_or_404(
+        NightlyRun.objects.select_related("policy", "started_by"), run_date=run_date
+    )
+
+
+def run_chunks(*, run: NightlyRun) -> QuerySet[RunChunk]:
+    return run.chunks.order_by("number")
+
+
+def policy_versions() -> QuerySet[EscalationPolicy]:
+    return EscalationPolicy.objects.select_related("created_by").order_by("-version")
+
+
+def policy_version(*, version: int) -> EscalationPolicy:
+    return get_object_or_404(EscalationPolicy, version=version)
+
+
+def policy_preview(*, preview_id: int) -> PolicyPreview:
+    return get_object_or_404(PolicyPreview.objects.select_related("created_by"), pk=preview_id)
