@@ -18,8 +18,8 @@ from functools import lru_cache
 
 from arrears.policy import Policy
 from arrears.rules import add_months
+from arrears.text import long_date, money_text
 from core.dates import add_working_days
-from core.money import format_money
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -162,29 +162,29 @@ def arrangement_status(
     )
     cutoff = payment_cutoff(today, grace)
     expected, count = expected_paid(terms=terms, rent_due=rent_due, cutoff=cutoff)
-    since = f"since {terms.starts_on:%-d %B %Y}"
+    since = f"since {long_date(terms.starts_on)}"
     if balance <= 0:
         return ArrangementStatus(
             "completed",
             expected,
             paid,
-            f"The arrears are cleared: paid {format_money(paid)} {since}.",
+            f"The arrears are cleared: paid {money_text(paid)} {since}.",
         )
     if expected <= 0 and count == 0:
         return ArrangementStatus(
             "live",
             expected,
             paid,
-            f"The first payment falls due on {terms.starts_on:%-d %B %Y}.",
+            f"The first payment falls due on {long_date(terms.starts_on)}.",
         )
     shortfall = expected - paid
     if shortfall <= tolerance:
-        ahead = f", {format_money(-shortfall)} ahead" if shortfall < 0 else ""
+        ahead = f", {money_text(-shortfall)} ahead" if shortfall < 0 else ""
         return ArrangementStatus(
             "kept",
             expected,
             paid,
-            f"Paid {format_money(paid)} of {format_money(expected)} expected {since}{ahead}.",
+            f"Paid {money_text(paid)} of {money_text(expected)} expected {since}{ahead}.",
         )
     per_payment = terms.instalment
     if terms.includes_current_rent:
@@ -193,14 +193,14 @@ def arrangement_status(
     broken_at = (per_payment * policy.broken_after_missed_payments).quantize(PENNY, ROUND_HALF_UP)
     state = "broken" if per_payment > 0 and shortfall >= broken_at else "missed"
     detail = (
-        f"Paid {format_money(paid)} of {format_money(expected)} expected {since}: "
-        f"{format_money(shortfall)} short"
+        f"Paid {money_text(paid)} of {money_text(expected)} expected {since}: "
+        f"{money_text(shortfall)} short"
     )
     if state == "broken":
         detail += (
             f", at least {policy.broken_after_missed_payments.normalize()} payments of "
-            f"{format_money(per_payment)} {FREQUENCY_WORDS[terms.frequency]}."
+            f"{money_text(per_payment)} {FREQUENCY_WORDS[terms.frequency]}."
         )
     else:
-        detail += f", more than the {format_money(tolerance)} tolerance."
+        detail += f", more than the {money_text(tolerance)} tolerance."
     return ArrangementStatus(state, expected, paid, detail)

@@ -24,7 +24,7 @@ from arrears.rules import (
     trial_period_leaves_time_for_notice,
     warrant_needs_permission,
 )
-from core.money import format_money
+from arrears.text import long_date, money_text
 
 ASSESSMENT_STEP = {
     StepClass.NOTICE: "notice",
@@ -77,10 +77,6 @@ class GuardContext:
     order_date: date | None = None  # the possession order a warrant would enforce
 
 
-def _d(day: date) -> str:
-    return f"{day:%-d %B %Y}"
-
-
 def _active_holds(case: CaseInput, kind: str, reasons: set[str] | None = None):
     return [
         hold
@@ -98,9 +94,9 @@ def breathing_space(case: CaseInput, ctx: GuardContext) -> Guard | None:
     hold = holds[0]
     crisis = hold.reason == "mental_health_crisis"
     if hold.until and hold.until < ctx.today:
-        label = f"Breathing Space (expected to end {_d(hold.until)}: confirm it has ended)"
+        label = f"Breathing Space (expected to end {long_date(hold.until)}: confirm it has ended)"
     elif hold.until:
-        label = f"Breathing Space until {_d(hold.until)}"
+        label = f"Breathing Space until {long_date(hold.until)}"
     else:
         label = "Breathing Space (mental health crisis: until 30 days after treatment ends)"
     return Guard(
@@ -108,7 +104,7 @@ def breathing_space(case: CaseInput, ctx: GuardContext) -> Guard | None:
         label=label,
         detail=(
             f"A {'mental health crisis' if crisis else 'standard'} Breathing Space began on "
-            f"{_d(hold.starts_on)}. Current rent may be collected, but no arrears letters, "
+            f"{long_date(hold.starts_on)}. Current rent may be collected, but no arrears letters, "
             "contact about the arrears, notices, claims or enforcement."
         ),
         source="Debt Respite Scheme (Breathing Space Moratorium) Regulations 2020 (SI 2020/1311)",
@@ -141,8 +137,10 @@ def paused(case: CaseInput, ctx: GuardContext) -> Guard | None:
     reason = PAUSE_REASONS.get(hold.reason, hold.reason)
     return Guard(
         key="paused",
-        label=f"Paused ({reason}) until {_d(hold.until)}" if hold.until else f"Paused ({reason})",
-        detail=f"Paused by an officer on {_d(hold.starts_on)}: {reason}.",
+        label=f"Paused ({reason}) until {long_date(hold.until)}"
+        if hold.until
+        else f"Paused ({reason})",
+        detail=f"Paused by an officer on {long_date(hold.starts_on)}: {reason}.",
         source="Local policy: an officer's pause, with a reason and an end date",
         blocks=ESCALATION_CLASSES,
         action="paused",
@@ -161,7 +159,9 @@ def dispute(case: CaseInput, ctx: GuardContext) -> Guard | None:
     words = {"liability": "liability", "disrepair": "disrepair", "balance": "the balance"}
     return Guard(
         key="dispute",
-        label=f"Dispute about {words.get(hold.reason, hold.reason)} since {_d(hold.starts_on)}",
+        label=(
+            f"Dispute about {words.get(hold.reason, hold.reason)} since {long_date(hold.starts_on)}"
+        ),
         detail="Letters, notices and court action wait until the dispute is resolved.",
         source="legal-reference.md §19(8); R (Roberts) v SSWP [2025] EWHC 51 (Admin)",
         blocks=frozenset(ESCALATION_CLASSES - {StepClass.CONTACT}),
@@ -187,7 +187,7 @@ def benefit_claim(case: CaseInput, ctx: GuardContext) -> Guard | None:
     benefit = BENEFIT_WORDS[hold.reason]
     return Guard(
         key="benefit_claim",
-        label=f"{benefit} claim pending since {_d(hold.starts_on)}",
+        label=f"{benefit} claim pending since {long_date(hold.starts_on)}",
         detail="No notice or court action while the claim is decided.",
         source="Pre-Action Protocol for Possession Claims by Social Landlords, para 7",
         blocks=LEGAL_CLASSES,
@@ -205,7 +205,7 @@ def apa_tpd_pending(case: CaseInput, ctx: GuardContext) -> Guard | None:
     what = "managed payment" if hold.reason == "managed_payment" else "third-party deduction"
     return Guard(
         key="apa_tpd_pending",
-        label=f"DWP {what} request pending since {_d(hold.starts_on)}",
+        label=f"DWP {what} request pending since {long_date(hold.starts_on)}",
         detail="No notice or court action while DWP decides the request.",
         source="R (Roberts) v SSWP [2025] EWHC 51 (Admin); legal-reference.md §11",
         blocks=LEGAL_CLASSES,
@@ -232,7 +232,7 @@ def capacity(case: CaseInput, ctx: GuardContext) -> Guard | None:
         return None
     return Guard(
         key="capacity",
-        label=f"Capacity concern raised on {_d(raised)}",
+        label=f"Capacity concern raised on {long_date(raised)}",
         detail=(
             "Decide whether a litigation friend is needed and record it in the assessment "
             f"for {ASSESSMENT_STEP_WORDS[ASSESSMENT_STEP[ctx.step]]}."
@@ -254,7 +254,7 @@ def vulnerability_review(case: CaseInput, ctx: GuardContext) -> Guard | None:
     oldest = min(f.review_on for f in overdue)
     return Guard(
         key="vulnerability_review",
-        label=f"Vulnerability review overdue since {_d(oldest)}",
+        label=f"Vulnerability review overdue since {long_date(oldest)}",
         detail="Review the flags before any notice, claim or warrant.",
         source="Equality Act 2010 s149; Pre-Action Protocol; legal-reference.md §14",
         blocks=LEGAL_CLASSES,
@@ -288,7 +288,7 @@ def assessment(case: CaseInput, ctx: GuardContext) -> Guard | None:
     if latest.decision != "proceed":
         return Guard(
             key="assessment_do_not_proceed",
-            label=f"Assessment on {_d(latest.assessed_on)} decided not to proceed",
+            label=f"Assessment on {long_date(latest.assessed_on)} decided not to proceed",
             detail=f"A new assessment is needed before {words}.",
             **common,
         )
@@ -304,7 +304,7 @@ def assessment(case: CaseInput, ctx: GuardContext) -> Guard | None:
         return Guard(
             key="assessment_stale",
             label=f"Assessment for {words} out of date ({reason})",
-            detail=f"The last assessment was on {_d(latest.assessed_on)}; make a new one.",
+            detail=f"The last assessment was on {long_date(latest.assessed_on)}; make a new one.",
             **common,
         )
     return None
@@ -321,7 +321,7 @@ def trial_period(case: CaseInput, ctx: GuardContext) -> Guard | None:
         return None
     return Guard(
         key="trial_period_ending",
-        label=f"Trial period ends on {_d(case.trial_period_end)}",
+        label=f"Trial period ends on {long_date(case.trial_period_end)}",
         detail=(
             "A notice of proceedings served now could not lead to proceedings before the "
             "trial period ends. Consider extending it (s125A, with 8 weeks' notice) or the "
@@ -344,8 +344,8 @@ def warrant_time_limit(case: CaseInput, ctx: GuardContext) -> Guard | None:
     expired = add_years(ctx.order_date, 6)
     return Guard(
         key="warrant_time_limit",
-        label=f"Order of {_d(ctx.order_date)} is over six years old",
-        detail=f"Since {_d(expired)} a warrant needs the court's permission first.",
+        label=f"Order of {long_date(ctx.order_date)} is over six years old",
+        detail=f"Since {long_date(expired)} a warrant needs the court's permission first.",
         source="CPR 83.2(3)(a)",
         blocks=frozenset({StepClass.ENFORCEMENT}),
         action="apply_for_warrant_permission",
@@ -369,7 +369,7 @@ def arrangement_missed(case: CaseInput, ctx: GuardContext) -> Guard | None:
     terms = missed[0].terms
     return Guard(
         key="arrangement_missed",
-        label=f"Arrangement payment missed ({format_money(terms.instalment)} "
+        label=f"Arrangement payment missed ({money_text(terms.instalment)} "
         f"{FREQUENCY_WORDS[terms.frequency]})",
         detail="Give the tenant time to catch up before escalating.",
         source="Pre-Action Protocol, para 11",
@@ -391,9 +391,9 @@ def arrangement_kept(case: CaseInput, ctx: GuardContext) -> Guard | None:
     )
     return Guard(
         key="arrangement_kept",
-        label=f"Arrangement kept: {format_money(terms.instalment)} "
-        f"{FREQUENCY_WORDS[terms.frequency]} since {_d(terms.starts_on)}",
-        detail=f"The next instalment falls due on {_d(next_due)}.",
+        label=f"Arrangement kept: {money_text(terms.instalment)} "
+        f"{FREQUENCY_WORDS[terms.frequency]} since {long_date(terms.starts_on)}",
+        detail=f"The next instalment falls due on {long_date(next_due)}.",
         source="Pre-Action Protocol, para 11",
         blocks=ESCALATION_CLASSES,
         action="monitor_arrangement",

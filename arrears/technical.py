@@ -18,7 +18,7 @@ from itertools import pairwise
 from arrears.arrangements import working_days_after
 from arrears.policy import Policy
 from arrears.rules import add_months
-from core.money import format_money
+from arrears.text import long_date, money_text
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -145,16 +145,16 @@ def technical_arrears(
         latest_on_time = working_days_after(pattern.next_due, policy.technical_grace_days)
         if today > latest_on_time:
             sentences.append(
-                f"{name} of about {format_money(pattern.amount)} {CYCLE_LABELS[pattern.cycle]} "
-                f"were due again by {pattern.next_due:%-d %B %Y} and have not arrived, so "
+                f"{name} of about {money_text(pattern.amount)} {CYCLE_LABELS[pattern.cycle]} "
+                f"were due again by {long_date(pattern.next_due)} and have not arrived, so "
                 "none of the arrears is counted as in transit."
             )
             continue
         if pattern.amount < expected * tolerance:
             sentences.append(
-                f"{name} of {format_money(pattern.amount)} {CYCLE_LABELS[pattern.cycle]} "
-                f"(last on {pattern.last_on:%-d %B %Y}) are less than the "
-                f"{format_money(expected)} the rent needs, so they are not counted."
+                f"{name} of {money_text(pattern.amount)} {CYCLE_LABELS[pattern.cycle]} "
+                f"(last on {long_date(pattern.last_on)}) are less than the "
+                f"{money_text(expected)} the rent needs, so they are not counted."
             )
             continue
         lag = policy.technical_lag_days[pattern.cycle]
@@ -163,21 +163,17 @@ def technical_arrears(
         in_transit += stream_transit
         paid_in_arrears = f", paid {lag} days in arrears," if lag else ""
         sentences.append(
-            f"{name} of {format_money(pattern.amount)} arrive {CYCLE_LABELS[pattern.cycle]}"
-            f"{paid_in_arrears} last on {pattern.last_on:%-d %B %Y} and next due by "
-            f"{pattern.next_due:%-d %B %Y}: the {format_money(stream_transit)} of rent charged "
-            f"since {since:%-d %B %Y} is in transit."
+            f"{name} of {money_text(pattern.amount)} arrive {CYCLE_LABELS[pattern.cycle]}"
+            f"{paid_in_arrears} last on {long_date(pattern.last_on)} and next due by "
+            f"{long_date(pattern.next_due)}: the {money_text(stream_transit)} of rent charged "
+            f"since {long_date(since)} is in transit."
         )
     amount = min(arrears, in_transit).quantize(PENNY, ROUND_HALF_UP)
     if amount > 0:
         real = arrears - amount
         conclusion = (
-            f"So {format_money(amount)} of the {format_money(arrears)} arrears is technical"
-            + (
-                f" and {format_money(real)} is real arrears."
-                if real > 0
-                else ": none is real debt."
-            )
+            f"So {money_text(amount)} of the {money_text(arrears)} arrears is technical"
+            + (f" and {money_text(real)} is real arrears." if real > 0 else ": none is real debt.")
         )
         sentences.append(conclusion)
     elif not sentences:

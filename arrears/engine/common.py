@@ -13,8 +13,8 @@ from arrears.facts import CaseInput
 from arrears.guards import Guard
 from arrears.policy import LADDER_LABELS, Policy, Rung
 from arrears.rules import POSSESSION_TENURES, notice_for_tenancy, weeks_of_rent
+from arrears.text import long_date, money_text
 from cases.models import Stage
-from core.money import format_money
 
 ZERO = Decimal("0.00")
 
@@ -76,10 +76,6 @@ NOTICE_NAMES = {
     "notice_to_quit": "Notice to quit",
     "notice_to_determine": "Notice to determine",
 }
-
-
-def long_date(day: date) -> str:
-    return f"{day:%-d %B %Y}"
 
 
 def reason(rule: str, text: str, source: str = "", **figures: Any) -> dict[str, Any]:
@@ -199,7 +195,7 @@ def measure_for(case: CaseInput, ladder: str, policy: Policy, today: date) -> Me
 def weeks_text(m: Measure) -> str:
     if m.weekly <= 0:
         return ""
-    return f" ({m.weeks} weeks of {m.basis} at {format_money(m.weekly)} a week)"
+    return f" ({m.weeks} weeks of {m.basis} at {money_text(m.weekly)} a week)"
 
 
 # --------------------------------------------------------------------------- rungs
@@ -210,8 +206,8 @@ def _rung_reason(ladder: str, rung: Rung, m: Measure, policy: Policy, days_at: i
     at = f" The case has been at its stage for {days_at} days." if days_at is not None else ""
     return reason(
         f"rung:{rung.name}",
-        f"Arrears for escalation of {format_money(m.escalation)}{weeks_text(m)} reach "
-        f"{rung.label.lower()}: at least {rung.weeks} weeks and {format_money(rung.min_amount)}"
+        f"Arrears for escalation of {money_text(m.escalation)}{weeks_text(m)} reach "
+        f"{rung.label.lower()}: at least {rung.weeks} weeks and {money_text(rung.min_amount)}"
         f"{gap}.{at}",
         f"Policy version {policy.version}, {LADDER_LABELS[ladder].lower()}",
         arrears=m.escalation,
@@ -256,10 +252,10 @@ def climb(
         if rung_met(rung, max(m.gross, ZERO), m.weekly):
             held = Guard(
                 key="technical_only",
-                label=f"Technical arrears only ({format_money(m.technical)})",
+                label=f"Technical arrears only ({money_text(m.technical)})",
                 detail=(
-                    f"{rung.label} would be reached on the balance of {format_money(m.gross)}, "
-                    f"but {format_money(m.technical)} of it is benefit or payments in transit."
+                    f"{rung.label} would be reached on the balance of {money_text(m.gross)}, "
+                    f"but {money_text(m.technical)} of it is benefit or payments in transit."
                 ),
                 source="Glossary: technical arrears are not real debt and are never escalated",
                 blocks=frozenset(),
@@ -272,9 +268,9 @@ def climb(
                 reasons=[
                     reason(
                         f"below:{rung.name}",
-                        f"Arrears for escalation of {format_money(m.escalation)}"
+                        f"Arrears for escalation of {money_text(m.escalation)}"
                         f"{weeks_text(m)} are below {rung.label.lower()} "
-                        f"({rung.weeks} weeks and {format_money(rung.min_amount)}).",
+                        f"({rung.weeks} weeks and {money_text(rung.min_amount)}).",
                         f"Policy version {policy.version}, {LADDER_LABELS[ladder].lower()}",
                         arrears=m.escalation,
                         weeks=m.weeks,

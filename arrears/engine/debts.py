@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from arrears.actions import ACTIONS, StepClass
-from arrears.engine.common import RUNG_ACTIONS, Measure, Step, climb, long_date, reason
+from arrears.engine.common import RUNG_ACTIONS, Measure, Step, climb, reason
 from arrears.engine.possession import notice_of
 from arrears.facts import CaseInput
 from arrears.guards import Guard
 from arrears.policy import LADDER_RUNGS, Policy
 from arrears.rules import notice_in_force, proceedings_may_begin
-from core.money import format_money
+from arrears.text import long_date, money_text
 
 
 def debt_step(
@@ -62,8 +62,8 @@ def debt_step(
                 reasons=[
                     reason(
                         "small_balance",
-                        f"{format_money(m.escalation)} is below the "
-                        f"{format_money(policy.write_off_below)} the policy considers uneconomic "
+                        f"{money_text(m.escalation)} is below the "
+                        f"{money_text(policy.write_off_below)} the policy considers uneconomic "
                         "to pursue.",
                         "Welwyn Hatfield and Gateshead write-off practice (legal-reference.md §13)",
                     )

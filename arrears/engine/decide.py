@@ -23,7 +23,6 @@ from arrears.engine.common import (
     ZERO,
     Measure,
     Step,
-    long_date,
     measure_for,
     reason,
     total,
@@ -35,7 +34,7 @@ from arrears.facts import AccountFigures, ArrangementFact, CaseInput
 from arrears.guards import Guard, GuardContext, active_guards
 from arrears.policy import LADDER_LABELS, Policy
 from arrears.rules import POSSESSION_TENURES, ladder_for, weeks_of_rent
-from core.money import format_money
+from arrears.text import long_date, money_text
 
 
 @dataclass(slots=True)
@@ -393,13 +392,9 @@ def decide(case: CaseInput, *, policy: Policy, today: date) -> Decision:
     reasons = [
         reason(
             "figures",
-            f"Owed on the {LADDER_LABELS[ladder].lower()} ladder: {format_money(m.gross)}"
-            + (
-                f", of which {format_money(m.technical)} is technical arrears"
-                if m.technical
-                else ""
-            )
-            + f"; {format_money(m.escalation)} may be escalated{weeks_text(m)}.",
+            f"Owed on the {LADDER_LABELS[ladder].lower()} ladder: {money_text(m.gross)}"
+            + (f", of which {money_text(m.technical)} is technical arrears" if m.technical else "")
+            + f"; {money_text(m.escalation)} may be escalated{weeks_text(m)}.",
             f"Policy version {policy.version}",
             owed=m.gross,
             technical=m.technical,

@@ -23,7 +23,6 @@ from arrears.engine.common import (
     Measure,
     Step,
     climb,
-    long_date,
     notice_kind,
     reason,
     rung_met,
@@ -39,8 +38,8 @@ from arrears.rules import (
     possession_needs_court,
     proceedings_may_begin,
 )
+from arrears.text import long_date, money_text
 from cases.models import Stage
-from core.money import format_money
 
 
 def latest_claim(case: CaseInput) -> CourtFact | None:
@@ -224,7 +223,7 @@ def possession_step(
                 "not_in_arrears",
                 "The rent account is not in arrears."
                 if m.gross <= 0
-                else f"All {format_money(m.gross)} owed is technical arrears.",
+                else f"All {money_text(m.gross)} owed is technical arrears.",
             )
         )
         held = None
@@ -232,7 +231,7 @@ def possession_step(
         if m.technical > 0 and rung_met(first_rung, m.gross, m.weekly):
             held = Guard(
                 key="technical_only",
-                label=f"Technical arrears only ({format_money(m.technical)})",
+                label=f"Technical arrears only ({money_text(m.technical)})",
                 detail="Benefit or payments in transit; nothing to escalate.",
                 source="Glossary: technical arrears are not real debt and are never escalated",
                 blocks=frozenset(),
@@ -272,10 +271,10 @@ def possession_step(
                 reason(
                     "ground_8",
                     (
-                        f"Ground 8 (mandatory) is available: {format_money(m.escalation)} is at "
-                        f"least {format_money(threshold)}. Plead Grounds 8, 10 and 11."
+                        f"Ground 8 (mandatory) is available: {money_text(m.escalation)} is at "
+                        f"least {money_text(threshold)}. Plead Grounds 8, 10 and 11."
                         if met
-                        else f"Ground 8 is not available ({format_money(threshold)} needed): "
+                        else f"Ground 8 is not available ({money_text(threshold)} needed): "
                         "plead Grounds 10 and 11 (discretionary)."
                     ),
                     "Housing Act 1988 Sch 2, Grounds 8, 10 and 11; s8",
@@ -388,7 +387,7 @@ def _notice_phase_step(
                 step.notes.append(
                     Guard(
                         key="ground_8_not_met",
-                        label=f"Ground 8 not met today ({format_money(threshold)} needed)",
+                        label=f"Ground 8 not met today ({money_text(threshold)} needed)",
                         detail=(
                             "Only Grounds 10 and 11 (discretionary) would succeed at a hearing now."
                         ),
@@ -479,7 +478,7 @@ def _order_step(
                 made,
                 reason(
                     "terms_kept",
-                    f"The terms ({format_money(fact.terms.instalment)} "
+                    f"The terms ({money_text(fact.terms.instalment)} "
                     f"{fact.terms.frequency.replace('_', '-')} on top of rent) are being kept.",
                 ),
             ],

@@ -2,7 +2,7 @@
 bulk; one run per date; a rerun completes what is missing and duplicates nothing; a crash
 part-way loses nothing."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,80 +19,16 @@ from arrears.models import (
 )
 from arrears.services import RunInProgress, nightly_run, nightly_run_begin
 from cases.models import Case, CaseEvent
-from payments.models import ArrangementCheck, TransactionKind
+from payments.models import ArrangementCheck
 from tests.arrears import world
+from tests.arrears.conftest import RUN
 
 pytestmark = pytest.mark.django_db
-
-RUN = date(2026, 11, 23)  # a Monday
 
 
 def _run(run_date=RUN, **kwargs):
     kwargs.setdefault("start_letters", False)
     return nightly_run(run_date=run_date, **kwargs)
-
-
-@pytest.fixture
-def council(team):
-    """Eight cases, one of each kind of night."""
-    patch = team.patch_a
-    cases = {}
-
-    paying, account = world.open_case(patch=patch)
-    world.rent_weeks(account, until=RUN, weeks=6)
-    for monday in world.mondays(RUN, 6):
-        world.pay(account, monday, "100.00")
-    cases["paying"] = paying
-
-    behind, account = world.open_case(
-        patch=patch, stage="letter_2", stage_changed_on=RUN - timedelta(days=20)
-    )
-    world.rent_weeks(account, until=RUN, weeks=6)
-    world.pay(account, RUN - timedelta(days=30), "100.00")
-    cases["behind"] = behind  # £500: five weeks, letter 2 sent 20 days ago
-
-    new, account = world.open_case(patch=patch)
-    world.rent_weeks(account, until=RUN, weeks=2)
-    world.pay(account, RUN - timedelta(days=7), "50.00")
-    cases["new"] = new  # £150: a week and a half
-
-    protected, account = world.open_case(
-        patch=patch, stage="letter_2", stage_changed_on=RUN - timedelta(days=20)
-    )
-    world.rent_weeks(account, until=RUN, weeks=6)
-    world.breathing_space(
-        protected, starts_on=RUN - timedelta(days=10), until=RUN + timedelta(days=50)
-    )
-    cases["protected"] = protected
-
-    notice, account = world.open_case(
-        patch=patch, stage="pre_notice", stage_changed_on=RUN - timedelta(days=20)
-    )
-    world.rent_weeks(account, until=RUN, weeks=6)
-    world.assessment(notice, on=RUN - timedelta(days=3))
-    cases["notice"] = notice  # £600 at the pre-notice stage: a NOSP for approval
-
-    arranged, account = world.open_case(patch=patch)
-    world.charge(account, RUN - timedelta(days=60), "500.00")
-    world.rent_weeks(account, until=RUN, weeks=4)
-    world.arrangement(
-        arranged, account, starts_on=RUN - timedelta(days=28), starting_balance="500.00"
-    )
-    for monday in world.mondays(RUN, 4):
-        world.pay(account, monday, "110.00")
-    cases["arranged"] = arranged
-
-    garage, account = world.open_case(patch=patch, tenure="garage", weekly="12.00", kind="garage")
-    world.rent_weeks(account, until=RUN, weeks=3, amount="12.00")
-    cases["garage"] = garage
-
-    monthly, account = world.open_case(patch=patch)
-    world.rent_weeks(account, until=RUN, weeks=10)
-    for day in (date(2026, 10, 15), date(2026, 11, 15)):
-        world.pay(account, day, "433.33", kind=TransactionKind.UNIVERSAL_CREDIT)
-    cases["monthly"] = monthly  # £133.34 behind, paid monthly in arrears: all technical
-
-    return cases
 
 
 def _refresh(cases):

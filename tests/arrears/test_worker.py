@@ -1,0 +1,161 @@
+"""The nightly run on a real Celery worker and Redis, against this test's PostgreSQL
+database: the chunks run on the worker, and a worker killed part-way through a chunk
+loses nothing, because a rerun of the date finishes the job."""
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+import time_machine
+from django.conf import settings
+from django.db import connection
+
+from arrears.models import LetterRequest, NightlyRun, RunChunk
+from arrears.services import nightly_run, nightly_run_begin
+from arrears.tasks import dispatch_chunks
+from cases.models import Case, CaseEvent
+from config.celery import app
+from tests.arrears.conftest import RUN
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    user = db["USER"] or "postgres"
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return (
+        f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+@pytest.fixture
+def worker():
+    """A Celery worker (solo pool) on its own queue, using this test's database."""
+    queue = f"arrears-test-{uuid.uuid4().hex[:8]}"
+    name = f"{queue}@%h"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "CONN_MAX_AGE": "0",
+    }
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "-n",
+            name,
+            "--loglevel",
+            "warning",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while not any(
+        queue in host for reply in (app.control.ping(timeout=0.5) or []) for host in reply
+    ):
+        assert process.poll() is None, "the worker exited while starting"
+        assert time.monotonic() < deadline, "the worker did not start within 30 seconds"
+    yield queue, process
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(queue)
+
+
+def _wait(run: NightlyRun, until, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if until(run):
+            return run
+        time.sleep(0.05)
+    raise AssertionError(f"gave up waiting; the run is {run.status}")
+
+
+def test_a_real_worker_runs_the_nights_chunks_and_sums_them_up(council, worker):
+    queue, _ = worker
+    run = nightly_run_begin(run_date=RUN, trigger="schedule", chunk_size=3)
+
+    dispatch_chunks(run, start_letters=False, queue=queue)
+    run = _wait(run, lambda r: r.status != NightlyRun.Status.RUNNING)
+
+    assert run.status == NightlyRun.Status.COMPLETED
+    assert run.cases == 8
+    assert set(run.chunks.values_list("status", flat=True)) == {RunChunk.Status.DONE}
+    assert not Case.objects.filter(figures_on__isnull=True).exists()
+    assert Case.objects.get(pk=council["behind"].pk).next_action == "pre_notice_warning"
+    assert LetterRequest.objects.count() == 1
+
+
+def test_a_worker_killed_mid_chunk_loses_nothing_and_a_rerun_finishes(council, worker):
+    queue, process = worker
+    stuck = council["notice"]  # the fifth case: chunk five of eight
+    run = nightly_run_begin(run_date=RUN, trigger="schedule", chunk_size=1)
+    db = connection.settings_dict
+    with psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        dbname=db["NAME"],
+        user=db["USER"] or "postgres",
+        autocommit=False,
+    ) as blocker:
+        # Another session holds the fifth case, so the worker blocks inside that chunk's
+        # transaction, part-way through its writes.
+        blocker.execute("SELECT id FROM cases_case WHERE id = %s FOR UPDATE", [stuck.pk])
+        dispatch_chunks(run, start_letters=False, queue=queue)
+        _wait(
+            run,
+            lambda r: (
+                r.chunks.filter(status=RunChunk.Status.DONE).count() == 4
+                and r.chunks.filter(status=RunChunk.Status.RUNNING).exists()
+            ),
+        )
+        time.sleep(0.3)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        blocker.rollback()
+
+    run.refresh_from_db()
+    assert run.status == NightlyRun.Status.RUNNING  # nobody finished it
+    assert Case.objects.get(pk=stuck.pk).figures_on is None
+    assert not CaseEvent.objects.filter(case=stuck).exists()
+    done_before = set(
+        run.chunks.filter(status=RunChunk.Status.DONE).values_list("number", flat=True)
+    )
+    assert done_before == {1, 2, 3, 4}
+
+    # The lease lapses; the next start for the date takes over and finishes the job.
+    with time_machine.travel(run.lease_until + timedelta(seconds=1), tick=True):
+        finished = nightly_run(run_date=RUN, chunk_size=1, start_letters=False)
+
+    assert finished.status == NightlyRun.Status.COMPLETED
+    assert finished.cases == 8
+    assert finished.attempts == 2
+    assert not Case.objects.filter(figures_on__isnull=True).exists()
+    assert Case.objects.get(pk=stuck.pk).next_action == "serve_nosp"
+    assert CaseEvent.objects.filter(case=stuck, verb="approval_recommended").count() == 1
+    assert LetterRequest.objects.count() == 1
+    assert CaseEvent.objects.filter(verb="stage_changed").count() == 3
