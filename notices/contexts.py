@@ -502,8 +502,8 @@ def statement_context(
             "sections": sections,
             "daily_rate": money(figures.weekly_charge * charge_weeks / 365),
             "charge_weeks": charge_weeks,
-            # A statement goes to the lead tenant only unless asked for each.
-            "copies": context["copies"][:1],
+            # One statement for the tenancy, naming every tenant.
+            "copies": [{**context["copies"][0], "label": ""}] if context["copies"] else [],
         }
     )
     return context

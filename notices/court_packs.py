@@ -36,7 +36,7 @@ from cases.services import case_event_record
 from cases.timeline import describe
 from core.models import User
 from core.money import ZERO
-from notices.catalogue import template_for
+from notices.catalogue import CATALOGUE, template_for
 from notices.checks import HoldFact, Refusal, breathing_space_refusal, notice_policy
 from notices.contexts import (
     LETTER_KINDS,
@@ -78,7 +78,17 @@ REACHED = {
     "arrangement_discussed",
     "refused",
 }
-STATEMENT_YEARS = 2  # CPR PD 55A 2.3A: the two years before issue
+STATEMENT_YEARS = 2
+NOTICE_SOURCES = {
+    "nosp": "HA 1985 s83",
+    "flexible_termination": "HA 1985 s83",
+    "notice_of_proceedings": "HA 1996 s128",
+    "s8_form_3": "HA 1988 s8",
+    "s8_form_3a": "HA 1988 s8",
+    "notice_to_quit": "PEA 1977 s5",
+    "notice_to_determine": "PEA 1977 s5",
+    "garage_notice_to_quit": "Garage agreement",
+}  # CPR PD 55A 2.3A: the two years before issue
 
 
 class CourtPackRefusedError(ValidationError):
@@ -221,11 +231,11 @@ def pap_steps(
         ),
         Step(
             "Served a notice that is in force",
-            "HA 1985 s83 / HA 1988 s8 / s128 / PEA s5",
+            NOTICE_SOURCES.get(notice.kind, "The notice") if notice else "The notice",
             bool(notice and notice.status == "served"),
             iso(served_on),
             (
-                f"{notice.get_kind_display()}, proceedings after "
+                f"{DocumentKind(notice.kind).label}, proceedings after "
                 f"{long_date(notice.earliest_proceedings_date)}"
                 if notice
                 else "No notice served"
@@ -412,7 +422,7 @@ def court_report_context(
                     "kind": DocumentKind(d.kind).label,
                     "recipients": d.recipients,
                     "id": d.pk,
-                    "template": d.template_version,
+                    "template": f"{CATALOGUE[d.kind].code} v{d.template_version}",
                     "pages": d.page_count,
                 }
                 for d in documents
@@ -509,7 +519,7 @@ def _notice_json(notice: Notice | None) -> dict[str, Any] | None:
         return None
     services = list(notice.services.select_related("certificate").order_by("served_at"))
     return {
-        "kind_label": notice.get_kind_display(),
+        "kind_label": DocumentKind(notice.kind).label,
         "status": notice.get_status_display(),
         "arrears_amount": money(notice.arrears_amount),
         "served_on": iso(notice.served_on),

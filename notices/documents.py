@@ -189,6 +189,7 @@ def _mark_rendered(document: Document, relative: str, pdf: RenderedPdf) -> None:
     document.checksum = pdf.checksum
     document.size_bytes = len(pdf.content)
     document.page_count = pdf.page_count
+    document.copy_page_counts = list(pdf.copy_page_counts) or [pdf.page_count]
     document.status = Document.Status.RENDERED
     document.rendered_at = timezone.now()
     document.error = ""
@@ -198,6 +199,7 @@ def _mark_rendered(document: Document, relative: str, pdf: RenderedPdf) -> None:
             "checksum",
             "size_bytes",
             "page_count",
+            "copy_page_counts",
             "status",
             "rendered_at",
             "error",

@@ -272,6 +272,9 @@ class Document(models.Model):
     checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the PDF.")
     size_bytes = models.PositiveIntegerField(null=True, blank=True)
     page_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    copy_page_counts = models.JSONField(
+        default=list, blank=True, help_text="Pages in each recipient's copy, in order."
+    )
     recipients = models.CharField(max_length=300, blank=True)
     address_sort_key = models.CharField(max_length=120, blank=True)
     notice = models.ForeignKey(
@@ -343,7 +346,12 @@ class PrintPack(models.Model):
     size_bytes = models.PositiveIntegerField(null=True, blank=True)
     page_count = models.PositiveIntegerField(default=0)
     letter_count = models.PositiveIntegerField(default=0)
-    large_print_count = models.PositiveIntegerField(default=0)
+    envelope_count = models.PositiveIntegerField(
+        default=0, help_text="One for each tenant's copy of each letter."
+    )
+    large_print_count = models.PositiveIntegerField(
+        default=0, help_text="Large print copies (C4 envelopes, unfolded)."
+    )
     failed_count = models.PositiveIntegerField(default=0)
     template_version = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -1,8 +1,9 @@
 """The day's automatic letters as one PDF for the print room, in address order.
 
-A cover page tells the print room what is in the pack (how many letters, pages and
-sheets, large print, any letters that failed); each letter starts on a new sheet so
-the pack can be printed double-sided and folded into window envelopes. Letters are
+A cover page tells the print room what is in the pack (letters, envelopes, pages and
+sheets, large print, any letters that failed); each tenant's copy starts on a new
+sheet so the pack can be printed double-sided and each copy folded into its own
+window envelope. Letters are
 packed once: a later pack for the same day holds only letters not packed before.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -41,31 +43,65 @@ def _letters_to_pack(run_date: date):
     )
 
 
+@dataclass(frozen=True)
+class Envelope:
+    """One tenant's copy of one letter: it goes in its own envelope."""
+
+    document: Document
+    name: str
+    postcode: str
+    large_print: bool
+    first_page: int  # within the document's PDF, from 0
+    pages: int
+
+
+def envelopes(documents: list[Document]) -> list[Envelope]:
+    out = []
+    for document in documents:
+        copies = document.context.get("copies") or [{}]
+        counts = document.copy_page_counts or [document.page_count]
+        first = 0
+        for copy, pages in zip(copies, counts, strict=False):
+            address = copy.get("address") or [""]
+            out.append(
+                Envelope(
+                    document,
+                    copy.get("name", document.recipients),
+                    address[-1],
+                    bool(copy.get("large_print")),
+                    first,
+                    pages,
+                )
+            )
+            first += pages
+    return out
+
+
 def _cover_document(
     run_date: date,
     sequence: int,
-    documents: list[Document],
+    items: list[Envelope],
+    letters: int,
     failed: int,
-    sheets: int,
     first_page: int,
 ):
-    counts = Counter(DocumentKind(d.kind).label for d in documents)
+    counts = Counter(DocumentKind(e.document.kind).label for e in items)
     start_page = first_page
     rows = []
-    for number, document in enumerate(documents, start=1):
+    for number, envelope in enumerate(items, start=1):
         rows.append(
             {
                 "number": number,
-                "reference": document.case.reference,
-                "recipients": document.recipients,
-                "postcode": document.context.get("copies", [{}])[0].get("address", [""])[-1],
-                "kind": DocumentKind(document.kind).label,
-                "pages": document.page_count,
+                "reference": envelope.document.case.reference,
+                "recipients": envelope.name,
+                "postcode": envelope.postcode,
+                "kind": DocumentKind(envelope.document.kind).label,
+                "pages": envelope.pages,
                 "start_page": start_page,
-                "large_print": document.large_print,
+                "large_print": envelope.large_print,
             }
         )
-        start_page += document.page_count + (document.page_count % 2)
+        start_page += envelope.pages + envelope.pages % 2
     context = {
         "council": council(),
         "template": {"code": PRINT_PACK_COVER.code, "version": PRINT_PACK_COVER.version},
@@ -74,10 +110,11 @@ def _cover_document(
         "run_date": run_date.isoformat(),
         "sequence": sequence,
         "created_at": timezone.localtime().strftime("%d %B %Y at %H:%M"),
-        "letters": len(documents),
-        "pages": sum(d.page_count for d in documents),
-        "sheets": sheets,
-        "large_print": sum(1 for d in documents if d.large_print),
+        "letters": letters,
+        "envelopes": len(items),
+        "pages": sum(e.pages for e in items),
+        "sheets": sum((e.pages + 1) // 2 for e in items),
+        "large_print": sum(1 for e in items if e.large_print),
         "failed": failed,
         "counts": sorted(counts.items()),
         "rows": rows,
@@ -87,20 +124,24 @@ def _cover_document(
 
 
 def _cover(
-    run_date: date, sequence: int, documents: list[Document], failed: int, sheets: int
+    run_date: date, sequence: int, items: list[Envelope], letters: int, failed: int
 ) -> bytes:
-    """The cover, with each letter's first page number in the pack; laid out twice when
+    """The cover, with each envelope's first page number in the pack; laid out twice when
     the cover itself runs to more pages than the first guess."""
     first_page = 3  # a one-page cover and its blank back
-    cover = _cover_document(run_date, sequence, documents, failed, sheets, first_page)
+    cover = _cover_document(run_date, sequence, items, letters, failed, first_page)
     pages = len(cover.pages) + len(cover.pages) % 2
     if pages + 1 != first_page:
-        cover = _cover_document(run_date, sequence, documents, failed, sheets, pages + 1)
+        cover = _cover_document(run_date, sequence, items, letters, failed, pages + 1)
     return cover.write_pdf()
 
 
 def print_pack_build(*, run_date: date) -> PrintPack | None:
-    """Gather the day's rendered, unpacked letters into a new print pack (None if none)."""
+    """Gather the day's rendered, unpacked letters into a new print pack (None if none).
+
+    Each tenant's copy starts on the front of a sheet when printed double-sided, so
+    each can be folded into its own window envelope.
+    """
     with transaction.atomic():
         documents = list(_letters_to_pack(run_date))
         if not documents:
@@ -111,15 +152,22 @@ def print_pack_build(*, run_date: date) -> PrintPack | None:
         failed = LetterRequest.objects.filter(
             run_date=run_date, status=LetterRequest.Status.FAILED
         ).count()
-        # Each letter starts on the front of a sheet when printed double-sided.
-        sheets = sum((d.page_count + 1) // 2 for d in documents)
+        items = envelopes(documents)
         writer = PdfWriter()
-        writer.append(PdfReader(io.BytesIO(_cover(run_date, sequence, documents, failed, sheets))))
+        writer.append(
+            PdfReader(io.BytesIO(_cover(run_date, sequence, items, len(documents), failed)))
+        )
         if len(writer.pages) % 2:
             writer.add_blank_page(*A4_POINTS)
-        for document in documents:
-            writer.append(PdfReader(documents_root() / document.file))
-            if document.page_count % 2:
+        readers: dict[int, PdfReader] = {}
+        for envelope in items:
+            document = envelope.document
+            if document.pk not in readers:
+                readers[document.pk] = PdfReader(documents_root() / document.file)
+            reader = readers[document.pk]
+            for index in range(envelope.first_page, envelope.first_page + envelope.pages):
+                writer.add_page(reader.pages[index])
+            if envelope.pages % 2:
                 writer.add_blank_page(*A4_POINTS)
         buffer = io.BytesIO()
         writer.write(buffer)
@@ -129,7 +177,8 @@ def print_pack_build(*, run_date: date) -> PrintPack | None:
             sequence=sequence,
             page_count=len(writer.pages),
             letter_count=len(documents),
-            large_print_count=sum(1 for d in documents if d.large_print),
+            envelope_count=len(items),
+            large_print_count=sum(1 for e in items if e.large_print),
             failed_count=failed,
             template_version=PRINT_PACK_COVER.label,
         )

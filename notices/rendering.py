@@ -88,6 +88,7 @@ class RenderedPdf:
     content: bytes
     page_count: int
     checksum: str
+    copy_page_counts: tuple[int, ...] = ()
 
 
 def sha256(content: bytes) -> str:
@@ -104,7 +105,12 @@ def render_copies(template_name: str, context: dict, copies: list[dict]) -> Rend
     first = documents[0]
     pages = [page for document in documents for page in document.pages]
     content = first.copy(pages).write_pdf() if len(documents) > 1 else first.write_pdf()
-    return RenderedPdf(content=content, page_count=len(pages), checksum=sha256(content))
+    return RenderedPdf(
+        content=content,
+        page_count=len(pages),
+        checksum=sha256(content),
+        copy_page_counts=tuple(len(document.pages) for document in documents),
+    )
 
 
 def render_html(html: str) -> RenderedPdf:

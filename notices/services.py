@@ -30,10 +30,19 @@ from notices.checks import (
     NoticeFacts,
     NoticeInForce,
     Refusal,
+    ground_8_threshold,
     notice_policy,
     notice_refusals,
 )
-from notices.contexts import base_context, figures_for, letters_sent, load_case
+from notices.contexts import (
+    arrears_accounts,
+    base_context,
+    figures_for,
+    first_default_on,
+    letters_sent,
+    load_case,
+    statement_lines,
+)
 from notices.documents import document_request
 from notices.models import (
     NOTICES_TO_QUIT,
@@ -204,9 +213,13 @@ def particulars_for(
     weekly_charge: Decimal,
     letters: list[dict[str, str]],
     extra: str,
+    grounds: list[str] | None = None,
+    rent_period: str = "weekly",
+    arrears_since: date | None = None,
 ) -> str:
-    """The particulars of the rent ground: the arrears, what they are in weeks, and the
-    steps taken (insufficient particulars get a claim struck out; legal-reference.md §1)."""
+    """The particulars of each rent ground: the arrears, what they are in weeks, and the
+    steps taken (insufficient particulars get a claim struck out; legal-reference.md §1).
+    A s8 notice gives particulars for each of grounds 8, 10 and 11 relied on (§4)."""
     weeks = weeks_of(arrears, weekly_charge)
     parts = [
         f"Rent lawfully due from you has not been paid. On {long_date(arrears_on)} the arrears of "
@@ -219,6 +232,26 @@ def particulars_for(
         )
         + "."
     ]
+    if kind in S8_KINDS:
+        rra = kind == NoticeKind.S8_FORM_3A
+        for ground in grounds or []:
+            if ground == "8":
+                threshold = ground_8_threshold(
+                    weekly_charge=weekly_charge, rent_period=rent_period, rra=rra
+                )
+                parts.append(
+                    f"Ground 8: the rent unpaid today, {format_money(arrears)}, is more than "
+                    f"the {format_money(threshold)} the ground requires; it must still be unpaid "
+                    "at the hearing."
+                )
+            elif ground == "10":
+                parts.append(f"Ground 10: {format_money(arrears)} of rent lawfully due is unpaid.")
+            elif ground == "11":
+                since = f" since {long_date(arrears_since)}" if arrears_since else ""
+                parts.append(
+                    f"Ground 11: you have persistently delayed paying rent; the account has been "
+                    f"in arrears{since}."
+                )
     if letters:
         dates = ", ".join(long_date(date.fromisoformat(letter["date"])) for letter in letters)
         parts.append(f"We wrote to you about the arrears on {dates}.")
@@ -226,6 +259,17 @@ def particulars_for(
     if extra.strip():
         parts.append(extra.strip())
     return "\n\n".join(parts)
+
+
+def arrears_began_on(case: Case, *, today: date) -> date | None:
+    """When the current run of arrears began, within the last two years (the ledger)."""
+    accounts = arrears_accounts(case, list(case.accounts.all()))
+    if not accounts:
+        return None
+    start = periods.add_months(today, -24)
+    section = statement_lines(accounts[:1], start=start, end=today)[0]
+    began = first_default_on(section, start)
+    return began if Decimal(section["closing"]) > 0 else None
 
 
 def notice_context(
@@ -426,6 +470,9 @@ def _draft_locked(
             weekly_charge=figures.weekly_charge,
             letters=letters_sent(case),
             extra=extra_particulars,
+            grounds=grounds,
+            rent_period=tenancy.rent_period,
+            arrears_since=arrears_began_on(case, today=today) if "11" in grounds else None,
         ),
         reasons=reasons.strip(),
         planned_service_on=planned_service_on,
@@ -784,7 +831,11 @@ def _certificate(
                 "earliest_proceedings_date": notice.earliest_proceedings_date.isoformat(),
                 "document_id": final.pk if final else None,
                 "checksum": final.checksum if final else notice.checksum,
-                "template": f"{final.template_version}" if final else notice.template_version,
+                "template": (
+                    f"{template_for(final.kind).code} v{final.template_version}"
+                    if final
+                    else notice.template_version
+                ),
                 "dated": (
                     timezone.localtime(notice.approved_at).date().isoformat()
                     if notice.approved_at

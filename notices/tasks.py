@@ -10,6 +10,7 @@ once and a letter packed at most once, so the task can be sent again at any time
 from __future__ import annotations
 
 import logging
+import math
 from collections import Counter
 from datetime import date
 
@@ -45,6 +46,12 @@ def build_print_pack(run_date: str) -> int | None:
     return pack.pk if pack else None
 
 
+def chunk_size(pending: int, largest: int) -> int:
+    """Letters per task: enough tasks (about 32) that the workers finish together, none
+    bigger than `largest` (NOTICES_RENDER_CHUNK_SIZE)."""
+    return max(1, min(largest, math.ceil(pending / 32)))
+
+
 def chunks(ids: list[int], size: int) -> list[list[int]]:
     return [ids[start : start + size] for start in range(0, len(ids), size)]
 
@@ -62,7 +69,7 @@ def render_letter_requests(run_date: str) -> dict[str, int]:
         # Nothing left to render (a re-run): pack anything rendered but not yet packed.
         build_print_pack.delay(run_date)
         return {"pending": 0, "chunks": 0}
-    parts = chunks(pending, max(1, settings.NOTICES_RENDER_CHUNK_SIZE))
+    parts = chunks(pending, chunk_size(len(pending), settings.NOTICES_RENDER_CHUNK_SIZE))
     chord(render_letter_chunk.s(part) for part in parts)(build_print_pack.si(run_date))
     return {"pending": len(pending), "chunks": len(parts)}
 

@@ -36,3 +36,12 @@ def shortdate(value) -> str:
     """03/03/2027, for tables."""
     day = _as_date(value)
     return f"{day:%d/%m/%Y}" if day else ""
+
+
+@register.filter
+def joinand(values) -> str:
+    """8, 10 and 11."""
+    items = [str(v) for v in values or []]
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"

@@ -230,7 +230,7 @@ def test_render_letter_requests_renders_each_once_and_packs_them_in_address_orde
 
     result = render_letter_requests(TODAY.isoformat())
 
-    assert result == {"pending": 3, "chunks": 1}
+    assert result == {"pending": 3, "chunks": 3}
     for letter in requests:
         letter.refresh_from_db()
         assert letter.status == LetterRequest.Status.RENDERED and letter.rendered_at is not None
@@ -251,7 +251,7 @@ def test_render_letter_requests_renders_each_once_and_packs_them_in_address_orde
     assert len(reader.pages) == pack.page_count
     cover = " ".join(reader.pages[0].extract_text().split())
     assert "Print pack: Monday 23 November 2026" in cover
-    assert "3 letters" in cover and "1 letter include a large print copy" in cover
+    assert "3 letters in 3 envelopes" in cover and "1 copy is in large print" in cover
     # The letters follow in postcode, street and house-number order, each starting on a front page.
     starts = [" ".join(p.extract_text().split()) for p in reader.pages]
     firsts = [i for i, text in enumerate(starts) if i > 0 and "Page 1 of" in text]
@@ -266,6 +266,28 @@ def test_render_letter_requests_renders_each_once_and_packs_them_in_address_orde
     assert render_letter_requests(TODAY.isoformat()) == {"pending": 0, "chunks": 0}
     assert Document.objects.count() == 3 and PrintPack.objects.count() == 1
     assert CaseEvent.objects.filter(verb="document_produced").count() == 3
+
+
+def test_each_joint_tenants_copy_starts_on_a_new_sheet_for_its_own_envelope(team):
+    case = household(
+        patch=team.patch_a, names=("Ms Jane Smith", "Mr John Smith"), large_print=("Mr John Smith",)
+    )
+    request(case)
+    render_letter_requests(TODAY.isoformat())
+
+    pack = PrintPack.objects.get()
+    document = Document.objects.get()
+    assert document.copy_page_counts[0] == 1 and document.copy_page_counts[1] > 1
+    assert (pack.letter_count, pack.envelope_count, pack.large_print_count) == (1, 2, 1)
+    pages = [
+        " ".join(p.extract_text().split())
+        for p in PdfReader(Path(settings.DOCUMENTS_ROOT) / pack.file).pages
+    ]
+    jane = next(i for i, text in enumerate(pages) if "for Ms Jane Smith" in text)
+    john = next(i for i, text in enumerate(pages) if "for Mr John Smith" in text)
+    assert jane % 2 == 0 and john % 2 == 0 and pages[jane + 1] == ""  # Jane's back is blank
+    cover = pages[0]
+    assert "1 letter in 2 envelopes" in cover
 
 
 def test_a_failing_letter_is_marked_failed_and_does_not_stop_the_others(team):
@@ -308,3 +330,14 @@ def test_letter_dated_with_the_run_date(team):
     assert document.context["date"] == "2026-11-20"
     assert "20 November 2026" in pdf_text(document)
     assert document.file.startswith("documents/2026/11/")
+
+
+@pytest.mark.parametrize(
+    ("pending", "size", "tasks"),
+    [(1, 1, 1), (3, 1, 3), (100, 4, 25), (640, 20, 32), (1000, 20, 50), (200_000, 20, 10_000)],
+)
+def test_letters_are_split_so_the_workers_finish_together(pending, size, tasks):
+    from notices.tasks import chunk_size, chunks
+
+    assert chunk_size(pending, 20) == size
+    assert len(chunks(list(range(pending)), size)) == tasks

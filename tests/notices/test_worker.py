@@ -1,0 +1,104 @@
+"""The nightly letters through real Celery workers on Redis, against the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from arrears.models import LetterKind, LetterRequest
+from config.celery import app as celery_app
+from notices.models import Document, PrintPack
+from tests.notices.conftest import TODAY, household
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def workers(documents_root):
+    """Two solo workers, as production runs them, sharing this test's database and folder."""
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "DOCUMENTS_ROOT": str(documents_root),
+        "DEBUG": "true",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    name = f"notices-test-{uuid.uuid4().hex[:8]}"
+    celery_app.control.purge()  # this Redis database is ours alone: start from an empty queue
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "-n",
+                f"{name}-{n}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=WARNING",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for n in range(2)
+    ]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        replies = celery_app.control.ping(
+            timeout=0.5, destination=[f"{name}-{n}@{os.uname().nodename}" for n in range(2)]
+        )
+        if len(replies) == 2:
+            break
+    else:
+        for process in processes:
+            process.kill()
+        pytest.fail("The Celery workers did not start")
+    yield
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=30)
+
+
+def test_letters_render_on_two_real_workers_once_each_and_pack_once(team, workers):
+    cases = [household(patch=team.patch_a, address=f"{n + 1} Elm Street") for n in range(6)]
+    for case in cases:
+        LetterRequest.objects.create(case=case, letter=LetterKind.ARREARS_LETTER_1, run_date=TODAY)
+    failing = household(patch=team.patch_a, address="99 Elm Street")
+    LetterRequest.objects.create(case=failing, letter=LetterKind.COURT_HEARING, run_date=TODAY)
+
+    # Sent twice, as a re-run of the nightly run would: nothing is rendered or packed twice.
+    celery_app.send_task("notices.tasks.render_letter_requests", args=[TODAY.isoformat()])
+    celery_app.send_task("notices.tasks.render_letter_requests", args=[TODAY.isoformat()])
+
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if (
+            PrintPack.objects.filter(run_date=TODAY).exists()
+            and not LetterRequest.objects.filter(status="pending").exists()
+        ):
+            time.sleep(2)  # let a second pack, if one were (wrongly) coming, arrive
+            break
+        time.sleep(0.3)
+    assert LetterRequest.objects.filter(status="rendered").count() == 6
+    assert LetterRequest.objects.get(case=failing).status == "failed"
+    assert Document.objects.count() == 6
+    packs = list(PrintPack.objects.all())
+    assert len(packs) == 1 and packs[0].letter_count == 6
+    assert (Path(settings.DOCUMENTS_ROOT) / packs[0].file).is_file()
