@@ -32,15 +32,18 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
+    IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
 from django.db.models import Case as Case_
-from django.db.models.functions import Replace, Upper
+from django.db.models.functions import Coalesce, Replace, Upper
 from django.http import QueryDict
 
 from cases.models import Case, Hold, Patch, Stage, Tenant, Tenure, VulnerabilityFlag
@@ -96,36 +99,102 @@ def open_flags() -> QuerySet[VulnerabilityFlag]:
     return VulnerabilityFlag.objects.filter(cleared_on__isnull=True)
 
 
-HOLD_COLUMNS = {
+# Each kind of hold is a bit, so one number per case says which holds are in force.
+HOLD_BITS = {
+    Hold.Kind.BREATHING_SPACE: 1,
+    Hold.Kind.PAUSE: 2,
+    Hold.Kind.DISPUTE: 4,
+    Hold.Kind.BENEFIT_CLAIM: 8,
+}
+ALL_MASKS = range(1 << len(HOLD_BITS))
+HOLD_ATTRIBUTES = {
     Hold.Kind.BREATHING_SPACE: "on_breathing_space",
     Hold.Kind.PAUSE: "on_pause",
     Hold.Kind.DISPUTE: "on_dispute",
     Hold.Kind.BENEFIT_CLAIM: "on_benefit_claim",
 }
+# Vulnerability as one number: 0 no open flag, 1 a flag, 2 a safeguarding concern.
+NOT_FLAGGED, FLAGGED, SAFEGUARDING = 0, 1, 2
 
 
-def _in(subquery: QuerySet) -> ExpressionWrapper:
-    # "id IN (uncorrelated subquery)" lets PostgreSQL hash the few held or flagged
-    # cases once, instead of probing an index for every case as EXISTS would.
-    return ExpressionWrapper(Q(pk__in=subquery), output_field=BooleanField())
+def with_flags(cases: QuerySet[Case], *, today: date, few: bool = True) -> QuerySet[Case]:
+    """Annotate each case with the holds in force (`hold_mask`, a bit per kind) and its
+    open flags (`flag_level`).
+
+    For an officer's few thousand cases (`few`), two small subqueries per case look up
+    its holds and flags by the indexed case id, so the cost follows the caseload. For
+    the whole council (a manager's view), "id IN (the held cases)" lets PostgreSQL hash
+    the few thousand held and flagged cases once instead.
+    """
+    holds, flags = active_holds(today), open_flags()
+    bit = Case_(
+        *(When(kind=kind, then=Value(value)) for kind, value in HOLD_BITS.items()),
+        output_field=IntegerField(),
+    )
+    level = Case_(
+        When(is_safeguarding=True, then=Value(SAFEGUARDING)),
+        default=Value(FLAGGED),
+        output_field=IntegerField(),
+    )
+    if few:
+        mask = Coalesce(
+            Subquery(
+                holds.filter(case=OuterRef("pk"))
+                .order_by()
+                .values("case")
+                .annotate(mask=Sum(bit, distinct=True))
+                .values("mask"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        )
+        flag = Coalesce(
+            Subquery(
+                flags.filter(case=OuterRef("pk"))
+                .order_by()
+                .values("case")
+                .annotate(level=Max(level))
+                .values("level"),
+                output_field=IntegerField(),
+            ),
+            Value(NOT_FLAGGED),
+        )
+    else:
+
+        def held(queryset: QuerySet) -> Q:
+            return Q(pk__in=queryset.values("case_id"))
+
+        mask = sum(
+            (
+                Case_(When(held(holds.filter(kind=kind)), then=Value(b)), default=Value(0))
+                for kind, b in HOLD_BITS.items()
+            ),
+            start=Value(0),
+        )
+        flag = Case_(
+            When(held(flags.filter(is_safeguarding=True)), then=Value(SAFEGUARDING)),
+            When(held(flags), then=Value(FLAGGED)),
+            default=Value(NOT_FLAGGED),
+        )
+    return cases.annotate(
+        hold_mask=ExpressionWrapper(mask, output_field=IntegerField()),
+        flag_level=ExpressionWrapper(flag, output_field=IntegerField()),
+    )
 
 
-def with_flags(cases: QuerySet[Case], *, today: date) -> QuerySet[Case]:
-    """Annotate each case with its active holds and open vulnerability flags."""
-    holds = active_holds(today)
-    columns: dict[str, Any] = {
-        name: _in(holds.filter(kind=kind).values("case_id")) for kind, name in HOLD_COLUMNS.items()
-    }
-    columns["is_held"] = _in(holds.values("case_id"))
-    columns["is_vulnerable"] = _in(open_flags().values("case_id"))
-    columns["has_safeguarding"] = _in(open_flags().filter(is_safeguarding=True).values("case_id"))
-    return cases.annotate(**columns)
+def decorate(case: Case) -> Case:
+    """Spell out a case's hold mask and flag level for templates and exports."""
+    for kind, attribute in HOLD_ATTRIBUTES.items():
+        setattr(case, attribute, bool(case.hold_mask & HOLD_BITS[kind]))
+    case.is_vulnerable = case.flag_level >= FLAGGED
+    case.has_safeguarding = case.flag_level == SAFEGUARDING
+    return case
 
 
-def caseload_columns(cases: QuerySet[Case], *, today: date) -> QuerySet[Case]:
+def caseload_columns(cases: QuerySet[Case], *, today: date, few: bool = True) -> QuerySet[Case]:
     """The columns the filters test. The holds and flags are selected (rows show them as
     tags); the bands are only aliased, for the WHERE clause and the counts."""
-    return with_flags(cases, today=today).alias(
+    return with_flags(cases, today=today, few=few).alias(
         tenure=F("tenancy__tenure"),
         arrears_band=_band("rent_arrears", ARREARS_BANDS, upper_inclusive=True),
         weeks_band=_band("weeks_in_arrears", WEEKS_BANDS, upper_inclusive=False),
@@ -135,7 +204,7 @@ def caseload_columns(cases: QuerySet[Case], *, today: date) -> QuerySet[Case]:
 
 @dataclass(frozen=True)
 class Option:
-    """A filter option: the cases whose `column` equals `equals`."""
+    """A filter option: the cases whose `column` equals `equals`, or one of them."""
 
     value: str
     label: str
@@ -143,7 +212,13 @@ class Option:
     equals: Any
 
     @property
+    def values(self) -> tuple:
+        return self.equals if isinstance(self.equals, tuple) else (self.equals,)
+
+    @property
     def q(self) -> Q:
+        if isinstance(self.equals, tuple):
+            return Q(**{f"{self.column}__in": self.equals})
         return Q(**{self.column: self.equals})
 
 
@@ -340,10 +415,12 @@ def search_q(text: str) -> Q:
     if not text:
         return Q()
     compact = text.replace(" ", "").upper()
+    # References are stored in capitals: an exact match uses their unique indexes.
+    reference = text.upper()
     exact = (
-        Q(reference__iexact=text)
-        | Q(tenancy__reference__iexact=text)
-        | Q(pk__in=Case.objects.filter(accounts__reference=text).values("pk"))
+        Q(reference=reference)
+        | Q(tenancy__reference=reference)
+        | Q(pk__in=Case.objects.filter(accounts__reference=reference).values("pk"))
     )
     if _REFERENCE.match(text):
         return exact
@@ -387,16 +464,19 @@ def _static_facets() -> list[Facet]:
         Facet(
             "hold",
             "Hold",
-            [Option(kind.value, kind.label, column, True) for kind, column in HOLD_COLUMNS.items()]
-            + [Option("none", "Not held", "is_held", False)],
+            [
+                Option(kind.value, kind.label, "hold_mask", tuple(m for m in ALL_MASKS if m & b))
+                for kind, b in HOLD_BITS.items()
+            ]
+            + [Option("none", "Not held", "hold_mask", 0)],
         ),
         Facet(
             "vulnerability",
             "Vulnerability",
             [
-                Option("flagged", "Vulnerability flag", "is_vulnerable", True),
-                Option("safeguarding", "Safeguarding concern", "has_safeguarding", True),
-                Option("none", "No flags", "is_vulnerable", False),
+                Option("flagged", "Vulnerability flag", "flag_level", (FLAGGED, SAFEGUARDING)),
+                Option("safeguarding", "Safeguarding concern", "flag_level", SAFEGUARDING),
+                Option("none", "No flags", "flag_level", NOT_FLAGGED),
             ],
         ),
         Facet(
@@ -462,13 +542,23 @@ def _next_action_facet(known: dict[str, str], selected: tuple[str, ...]) -> Face
     )
 
 
-def _patch_facet(patch_ids: set[int] | None) -> Facet:
-    """The patches an officer works or covers; for a manager, every patch."""
-    patches = Patch.objects.all() if patch_ids is None else Patch.objects.filter(pk__in=patch_ids)
+def patches_worked_by(user: User, *, today: date) -> list[Patch]:
+    """An officer's own patches and those they cover today (one query), as
+    cases.permissions.patch_ids_worked_by counts them; for a manager, every patch."""
+    patches = Patch.objects.order_by("code")
+    if user.has_perm("cases.act_on_any_case"):
+        return list(patches)
+    covering = Q(covers__officer=user, covers__starts_on__lte=today) & (
+        Q(covers__ends_on__isnull=True) | Q(covers__ends_on__gte=today)
+    )
+    return list(patches.filter(Q(officer=user) | covering).distinct())
+
+
+def _patch_facet(patches: list[Patch]) -> Facet:
     return Facet(
         "patch",
         "Patch",
-        [Option(p.code, f"{p.code} {p.name}", "patch_id", p.pk) for p in patches.order_by("code")],
+        [Option(p.code, f"{p.code} {p.name}", "patch_id", p.pk) for p in patches],
     )
 
 
@@ -495,12 +585,13 @@ def _count(facets: list[Facet], groups: list[tuple], position: dict[str, int]) -
     for facet in facets:
         by_column: dict[int, dict[Any, list[str]]] = {}
         for option in facet.options:
-            by_column.setdefault(position[option.column], {}).setdefault(option.equals, []).append(
-                option.value
-            )
+            for equals in option.values:
+                by_column.setdefault(position[option.column], {}).setdefault(equals, []).append(
+                    option.value
+                )
         lookups.append(list(by_column.items()))
     selections = [
-        [(position[o.column], o.equals) for o in facet.selected_options] for facet in facets
+        [(position[o.column], set(o.values)) for o in facet.selected_options] for facet in facets
     ]
     tallies: list[dict[str, int]] = [{o.value: 0 for o in facet.options} for facet in facets]
     total = 0
@@ -509,7 +600,7 @@ def _count(facets: list[Facet], groups: list[tuple], position: dict[str, int]) -
         failing = [
             index
             for index, chosen in enumerate(selections)
-            if chosen and not any(group[column] == equals for column, equals in chosen)
+            if chosen and not any(group[column] in values for column, values in chosen)
         ]
         if len(failing) > 1:
             continue
@@ -520,7 +611,6 @@ def _count(facets: list[Facet], groups: list[tuple], position: dict[str, int]) -
                 continue
             tally = tallies[index]
             for column, options in by_column:
-                # SQLite gives booleans back as 0 and 1, equal to False and True.
                 for value in options.get(group[column], ()):
                     tally[value] += size
     for facet, tally in zip(facets, tallies, strict=True):
@@ -528,44 +618,76 @@ def _count(facets: list[Facet], groups: list[tuple], position: dict[str, int]) -
     return total
 
 
-def _filtered(
-    *, user: User, query: CaseloadQuery, today: date
-) -> tuple[list[Facet], QuerySet[Case], QuerySet[Case], bool]:
+@dataclass
+class _Selection:
+    facets: list[Facet]
+    cases: QuerySet[Case]  # before the facets apply: what the counts are taken over
+    filtered: QuerySet[Case]  # after them: the rows
+    manager: bool
+    # A manager who picks patches looks at those patches only; the patch counts then
+    # come from a query of their own over the whole council (see caseload_for).
+    patches_narrowed: QuerySet[Case] | None = None
+
+
+def _filtered(*, user: User, query: CaseloadQuery, today: date) -> _Selection:
     """The facets (options, selections) and the cases before and after the facets apply."""
     manager = user.has_perm("cases.act_on_any_case")
-    patch_ids = None if manager else patch_ids_worked_by(user, today=today)
-    scope = cases_worked_by(user=user, today=today, patch_ids=patch_ids)
-    cases = _narrowed(caseload_columns(scope, today=today), query, today=today)
+    patches = patches_worked_by(user, today=today)
+    scope = cases_worked_by(
+        user=user, today=today, patch_ids=None if manager else {p.pk for p in patches}
+    )
+    chosen_patches = query.facets.get("patch", ())
+    # A manager's view spans the council unless it is narrowed to patches or an officer.
+    few = not manager or bool(chosen_patches or query.officer_id)
+    cases = _narrowed(caseload_columns(scope, today=today, few=few), query, today=today)
     facets = [
         *_static_facets(),
-        _patch_facet(patch_ids),
+        _patch_facet(patches),
         _next_action_facet({}, query.facets.get("next_action", ())),
     ]
     facets.sort(key=lambda f: FACET_ORDER.index(f.name))
     for facet in facets:
         facet.selected = query.facets.get(facet.name, ())
     chosen = [q for q in (facet.q() for facet in facets) if q is not None]
-    return facets, cases, cases.filter(*chosen), manager
+    selection = _Selection(facets, cases, cases.filter(*chosen), manager)
+    if manager and chosen_patches:
+        selection.patches_narrowed = _narrowed(scope, query, today=today)
+        selection.cases = cases.filter(patch__code__in=chosen_patches)
+    return selection
 
 
 def caseload_for(
     *, user: User, query: CaseloadQuery, today: date, errors: dict[str, str] | None = None
 ) -> Caseload:
     """The caseload page for this officer and these filters, in a fixed number of queries."""
-    facets, cases, filtered, manager = _filtered(user=user, query=query, today=today)
+    selection = _filtered(user=user, query=query, today=today)
+    facets = selection.facets
     columns = sorted(
         {option.column for facet in facets for option in facet.options} | {"next_action_label"}
     )
     position = {column: index for index, column in enumerate(columns)}
-    groups = _groups(cases, columns)
+    groups = _groups(selection.cases, columns)
     known = {
         group[position["next_action"]]: group[position["next_action_label"]] for group in groups
     }
     index = next(i for i, f in enumerate(facets) if f.name == "next_action")
     facets[index] = _next_action_facet(known, query.facets.get("next_action", ()))
     total = _count(facets, groups, position)
-    rows, next_cursor, previous_cursor, first_position = _page(filtered, query)
-    officers = list(User.objects.filter(groups__name="officer", is_active=True)) if manager else []
+    if selection.patches_narrowed is not None:
+        per_patch = dict(
+            selection.patches_narrowed.order_by()
+            .values_list("patch__code")
+            .annotate(n=Count("pk"))
+            .values_list("patch__code", "n")
+        )
+        patch = next(f for f in facets if f.name == "patch")
+        patch.counts = {o.value: per_patch.get(o.value, 0) for o in patch.options}
+    rows, next_cursor, previous_cursor, first_position = _page(selection.filtered, query)
+    officers = (
+        list(User.objects.filter(groups__name="officer", is_active=True))
+        if selection.manager
+        else []
+    )
     return Caseload(
         query=query,
         facets=facets,
@@ -581,17 +703,17 @@ def caseload_for(
 
 def export_rows(*, user: User, query: CaseloadQuery, today: date) -> Iterator[dict[str, Any]]:
     """Every case the filters select, in the page's order, as plain values for a CSV."""
-    _facets, _cases, filtered, _manager = _filtered(user=user, query=query, today=today)
+    filtered = _filtered(user=user, query=query, today=today).filtered
     forward = _Walk.forward(SORTS[query.sort], query.descending)
     tenures = dict(Tenure.choices)
     stages = dict(Stage.choices)
-    holds = {column: kind.label for kind, column in HOLD_COLUMNS.items()}
+    holds = {attribute: kind.label for kind, attribute in HOLD_ATTRIBUTES.items()}
     rows = (
         with_lead_tenant(filtered)
         .order_by(*forward.order_by(SORTS[query.sort].field))
         .iterator(chunk_size=2000)
     )
-    for case in rows:
+    for case in map(decorate, rows):
         property_ = case.tenancy.property
         yield {
             "reference": case.reference,
@@ -708,6 +830,8 @@ def _page(
         more_before = after is not None
     if not rows:
         return [], None, None, 0
+    for case in rows:
+        decorate(case)
     first, last = rows[0], rows[-1]
     preceding = (
         cases.filter(forward.reversed().beyond(sort.field, getattr(first, sort.field), first.pk))

@@ -289,7 +289,7 @@ def test_the_caseload_page_costs_the_same_queries_however_many_cases(
         VulnerabilityFlag.objects.create(case=case, kind="other", details="x", recorded_on=TODAY)
     client.force_login(team.alice)
 
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("home"), {"sort": "contact", "hold": "dispute"})
 
     assert response.content.decode().count('class="govuk-tag govuk-tag--yellow">Dispute') == count
@@ -335,3 +335,12 @@ def test_the_next_and_previous_links_carry_the_filters_and_the_cursor(client, te
     assert "Showing <strong>51</strong> to <strong>51</strong> of <strong>51</strong>" in (
         second.content.decode()
     )
+
+
+def test_a_manager_who_picks_a_patch_sees_its_cases_and_every_patchs_count(team, patch_a_cases):
+    caseload = _caseload(team.maggie, "patch=A01&stage=pre_notice", show_all=False)
+
+    assert _names(caseload) == ["Big"]
+    assert caseload.facet("stage").counts["pre_notice"] == 1
+    assert caseload.facet("stage").counts["letter_2"] == 1  # Held, in A01
+    assert caseload.facet("patch").counts == {"A01": 4, "B01": 1}  # cases owing in each
