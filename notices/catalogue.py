@@ -18,6 +18,8 @@ class DocumentTemplate:
     version: str
     title: str
     form: str = ""
+    # What the print room puts in the envelope with it (pre-printed).
+    enclosures: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -80,6 +82,10 @@ _TEMPLATES = [
         "C2",
         "1.0",
         "We intend to apply to the court for possession of your home",
+        # PAP: send the tenant a copy of the Protocol (legal-reference.md §8 para 10).
+        enclosures=(
+            "a printed copy of the Pre-Action Protocol for Possession Claims by Social Landlords",
+        ),
     ),
     DocumentTemplate(
         DocumentKind.COURT_HEARING,

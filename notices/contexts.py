@@ -20,6 +20,7 @@ from cases.models import Case, CourtCase, Tenant, Tenure
 from core.money import ZERO, to_money, weeks_of
 from notices.catalogue import DocumentTemplate
 from notices.models import Document, DocumentKind, Notice
+from notices.periods import add_months
 from payments.models import (
     CREDIT_KINDS,
     Account,
@@ -47,6 +48,13 @@ LETTER_KINDS = frozenset(
         DocumentKind.COURT_HEARING,
     }
 )
+
+ORDER_LABELS = {
+    "suspended": "suspended possession order",
+    "postponed": "postponed possession order",
+    "adjourned_on_terms": "order adjourning the claim on terms",
+    "outright": "outright possession order",
+}
 
 PER_PERIOD = {"weekly": Decimal(1), "fortnightly": Decimal(2), "four_weekly": Decimal(4)}
 
@@ -260,6 +268,7 @@ def _arrangement_json(arrangement: Arrangement, weekly_net_rent: Decimal) -> dic
         "frequency": arrangement.frequency,
         "frequency_label": arrangement.get_frequency_display().lower(),
         "instalment": money(arrangement.instalment),
+        "starting_balance": money(arrangement.starting_balance),
         "rent_per_period": money(rent_part),
         "total_per_period": money(rent_part + arrangement.instalment),
         "starts_on": iso(arrangement.starts_on),
@@ -361,6 +370,7 @@ def letter_context(
         context["notice"] = _notice_summary(notice) if notice else None
         context["benefits"] = benefit_receipts(case, today=today)
         context["reply_by"] = iso(today + timedelta(days=PAP_REPLY_DAYS))
+        context["statement"] = enclosed_statement(case, today=today)
     elif kind == DocumentKind.COURT_HEARING:
         court_case = (
             CourtCase.objects.filter(case=case, hearing_at__date__gte=today)
@@ -371,15 +381,35 @@ def letter_context(
             raise LetterNotPossible("No future court hearing is recorded for this case.")
         context["court_case"] = _court_case_json(court_case)
         context["benefits"] = benefit_receipts(case, today=today)
+        context["statement"] = enclosed_statement(case, today=today)
+    context["enclosures"] = list(template.enclosures)
     return context
+
+
+def enclosed_statement(case: Case, *, today: date) -> dict[str, Any]:
+    """The rent statement a letter before claim or a hearing letter encloses: from when
+    the arrears began, or two years (PAP para 5 and 13; CPR PD 55A 2.3A)."""
+    accounts = arrears_accounts(case, list(case.accounts.all()))
+    start = add_months(today, -24) + timedelta(days=1)
+    sections = statement_lines(accounts, start=start, end=today)
+    if sections:
+        began = first_default_on(sections[0], start)
+        if began > start:
+            start = began
+            sections = statement_lines(accounts, start=start, end=today)
+    return {"start": iso(start), "end": iso(today), "sections": sections}
 
 
 def _court_case_json(court_case: CourtCase) -> dict[str, Any]:
     from django.utils import timezone
 
     hearing = timezone.localtime(court_case.hearing_at) if court_case.hearing_at else None
+    court = court_case.court_name or "County Court"
     return {
-        "court_name": court_case.court_name or "the County Court",
+        "court_name": f"the {court}" if court.startswith("County Court") else court,
+        "order_label": ORDER_LABELS.get(
+            court_case.outcome, court_case.get_outcome_display().lower()
+        ),
         "claim_number": court_case.claim_number,
         "issued_on": iso(court_case.issued_on),
         "hearing_on": iso(hearing.date()) if hearing else None,

@@ -99,6 +99,7 @@ def _cover_document(
                 "pages": envelope.pages,
                 "start_page": start_page,
                 "large_print": envelope.large_print,
+                "enclosures": envelope.document.context.get("enclosures", []),
             }
         )
         start_page += envelope.pages + envelope.pages % 2
@@ -117,6 +118,7 @@ def _cover_document(
         "large_print": sum(1 for e in items if e.large_print),
         "failed": failed,
         "counts": sorted(counts.items()),
+        "enclosures": sorted(Counter(e for row in rows for e in row["enclosures"]).items()),
         "rows": rows,
         "copy": {},
     }

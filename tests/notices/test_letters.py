@@ -157,9 +157,7 @@ def test_notice_of_default_names_the_order_and_gives_time_to_put_it_right(
     text = pdf_text(
         produce(case, "notice_of_default", team.alice, django_capture_on_commit_callbacks)
     )
-    assert (
-        "On 10 June 2026 County Court at Eastbrook made a suspended possession order (n28)" in text
-    )
+    assert "On 10 June 2026 the County Court at Eastbrook made a suspended possession order" in text
     assert "£5.00 weekly towards the arrears" in text
     assert "by 7 December 2026" in text  # 14 days
     assert "warrant of possession (court form N325A)" in text
@@ -185,6 +183,12 @@ def test_pre_action_protocol_letter_gives_the_notice_benefits_and_a_reply_date(
     assert "Tell us by 7 December 2026" in text
     assert "Pre-Action Protocol for Possession Claims by Social Landlords" in text
     assert "No Housing Benefit or Universal Credit has been paid" in text
+    # PAP para 10: the Protocol goes with it (pre-printed), and the statement is in the letter.
+    assert (
+        "Enclosed: a printed copy of the Pre-Action Protocol for Possession Claims by Social "
+        "Landlords and a statement of your rent account" in text
+    )
+    assert "Statement of your rent account" in text and "Balance brought forward" in text
 
 
 def test_court_hearing_letter_gives_the_hearing_and_tells_them_to_attend(
