@@ -1,0 +1,37 @@
+"""Writes to cases. Each service runs in one transaction, locks the case it changes,
+records the timeline in the same transaction and refuses with a ValidationError an
+officer can act on, writing nothing when it does."""
+
+from cases.services.assignment import case_reassign, patch_cover_give
+from cases.services.contacts import contact_record, note_add
+from cases.services.events import case_event_record
+from cases.services.holds import (
+    breathing_space_end,
+    breathing_space_record,
+    case_pause,
+    pause_end,
+)
+from cases.services.income import income_expenditure_record
+from cases.services.support import (
+    referral_make,
+    referral_outcome_record,
+    vulnerability_clear,
+    vulnerability_record,
+)
+
+__all__ = [
+    "breathing_space_end",
+    "breathing_space_record",
+    "case_event_record",
+    "case_pause",
+    "case_reassign",
+    "contact_record",
+    "income_expenditure_record",
+    "note_add",
+    "patch_cover_give",
+    "pause_end",
+    "referral_make",
+    "referral_outcome_record",
+    "vulnerability_clear",
+    "vulnerability_record",
+]
