@@ -38,10 +38,11 @@ class AccountFigures:
     # Kept so technical arrears can be worked out again under a proposed policy.
     patterns: tuple[PaymentPattern, ...] = ()
     charge_buckets: tuple[int, ...] = ()  # pence charged per rent week, newest first
+    net_weekly: Decimal = field(init=False)  # the charge less Housing Benefit
 
-    @property
-    def net_weekly(self) -> Decimal:
-        return max(ZERO, self.weekly_charge - self.hb_weekly)
+    def __post_init__(self) -> None:
+        net = self.weekly_charge - self.hb_weekly
+        self.net_weekly = net if net > 0 else ZERO
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,7 +59,7 @@ CENTS = Decimal("0.01")
 
 def pounds(pence: int | None) -> Decimal:
     """Whole pence from SQL to pounds, exactly."""
-    return ZERO if pence is None else Decimal(int(pence)).scaleb(-2)
+    return Decimal(int(pence)).scaleb(-2) if pence else ZERO
 
 
 def as_date(value: Any) -> date | None:

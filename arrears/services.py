@@ -11,6 +11,7 @@ date does it. Finishing sums the chunks into the run record.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -192,6 +193,7 @@ def chunk_process(*, chunk_id: int) -> dict[str, Any]:
             _quiet_planner()
             policy = policy_of(run.policy)
             calendar = run_calendar(run.run_date)
+            clock = time.monotonic()
             inputs, skipped = load_chunk(
                 first_case=chunk.first_case_id,
                 last_case=chunk.last_case_id,
@@ -199,11 +201,16 @@ def chunk_process(*, chunk_id: int) -> dict[str, Any]:
                 policy=policy,
                 calendar=calendar,
             )
+            loaded = time.monotonic()
             decisions = [decide(case, policy=policy, today=run.run_date) for case in inputs]
+            decided = time.monotonic()
             counts = ChunkCounts(skipped=skipped)
             count_decisions(decisions, counts)
             write_decisions(
                 decisions, run_date=run.run_date, policy_version=policy.version, counts=counts
+            )
+            counts.seconds.update(
+                load=loaded - clock, decide=decided - loaded, write=time.monotonic() - decided
             )
             finished = timezone.now()
             chunk.status = RunChunk.Status.DONE
@@ -239,7 +246,7 @@ def _merge(total: dict[str, Any], part: dict[str, Any]) -> None:
         if isinstance(value, dict):
             bucket = total.setdefault(key, {})
             for name, count in value.items():
-                bucket[name] = bucket.get(name, 0) + count
+                bucket[name] = round(bucket.get(name, 0) + count, 3)
         else:
             total[key] = total.get(key, 0) + value
 

@@ -61,13 +61,14 @@ def payment_cycle(dates: Sequence[date]) -> str | None:
     if len(dates) < 2:
         return None
     gaps = [(newer - older).days for newer, older in pairwise(dates)]
-    if all(6 <= gap <= 8 for gap in gaps):
+    shortest, longest = min(gaps), max(gaps)
+    if shortest >= 6 and longest <= 8:
         return "weekly"
-    if all(13 <= gap <= 15 for gap in gaps):
+    if shortest >= 13 and longest <= 15:
         return "fortnightly"
-    if all(gap == 28 for gap in gaps):
+    if shortest == longest == 28:
         return "four_weekly"
-    if all(26 <= gap <= 35 for gap in gaps):
+    if shortest >= 26 and longest <= 35:
         return "monthly"
     return None
 

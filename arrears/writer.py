@@ -45,6 +45,7 @@ class ChunkCounts:
     arrangements: Counter = field(default_factory=Counter)
     approvals: int = 0
     events: int = 0
+    seconds: Counter = field(default_factory=Counter)  # load, decide, write
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +60,7 @@ class ChunkCounts:
             "arrangements": dict(self.arrangements),
             "approvals": self.approvals,
             "events": self.events,
+            "seconds": {part: round(value, 3) for part, value in self.seconds.items()},
         }
 
 

@@ -65,7 +65,9 @@ def main() -> None:
     if not args.sync and not settings.REDIS_URL:
         sys.exit("Set REDIS_URL for the Celery workers, or pass --sync.")
 
-    call_command("migrate", verbosity=0)
+    # A database already in use only gets this app's migrations; a new one gets them all.
+    fresh = "payments_account" not in connection.introspection.table_names()
+    call_command("migrate", *([] if fresh else ["arrears"]), verbosity=0)
     accounts = Account.objects.count()
     seeded = None
     if accounts == 0:
@@ -110,9 +112,11 @@ def main() -> None:
     print(f"accounts               {accounts:,}")
     print(f"cases                  {run.cases:,}")
     print(f"ledger lines           {lines:,}")
-    print(f"run date               {run_date} ({'first night' if first_night else 'a later night'})")
     print(
-        f"how                    "
+        f"run date               {run_date} ({'first night' if first_night else 'a later night'})"
+    )
+    print(
+        "how                    "
         + (
             "synchronous, one process"
             if args.sync
@@ -121,6 +125,13 @@ def main() -> None:
         )
     )
     print(f"run wall time          {wall:.1f} s ({run.get_status_display().lower()})")
+    if CPU:
+        busy = CPU["workers"] + CPU["database"]
+        print(
+            f"CPU used               {busy:.1f} s (workers {CPU['workers']:.1f} s, PostgreSQL "
+            f"{CPU['database']:.1f} s); {os.cpu_count()} cores, load average "
+            f"{os.getloadavg()[0]:.1f} while it ran"
+        )
     print(f"accounts per second    {accounts / wall:,.0f}")
     if naive is not None:
         print(f"full-ledger sum query  {naive:.1f} s (one plain SQL query, same data)")
@@ -129,6 +140,15 @@ def main() -> None:
         f"{sum((counts.get('letters') or {}).values()):,} letters, "
         f"{counts.get('events', 0):,} timeline entries"
     )
+    phases = counts.get("seconds") or {}
+    if phases:
+        print(
+            "time in chunks         "
+            + ", ".join(
+                f"{part} {phases.get(part, 0):.1f} s" for part in ("load", "decide", "write")
+            )
+            + " (summed over the chunks)"
+        )
     chunk_seconds = sorted(c.seconds or 0 for c in run.chunks.all())
     if chunk_seconds:
         print(
@@ -145,6 +165,46 @@ def _run_sync(run_date: date, chunk_size: int):
     return time.monotonic() - started, run
 
 
+def _cpu_seconds(pids: set[int]) -> float:
+    """User and system CPU the processes have used, from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def _group(pgid: int) -> set[int]:
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid:
+                pids.add(int(entry.name))
+    return pids
+
+
+def _database_backends() -> set[int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+CPU: dict[str, float] = {}
+
+
 def _run_on_workers(run_date: date, chunk_size: int, workers: int, concurrency: int):
     from arrears.models import NightlyRun
     from arrears.services import nightly_run_begin
@@ -157,9 +217,21 @@ def _run_on_workers(run_date: date, chunk_size: int, workers: int, concurrency: 
     processes = [
         subprocess.Popen(
             [
-                celery, "-A", "config", "worker", "-Q", queue, "-n", f"bench{i}-{os.getpid()}@%h",
-                "--concurrency", str(concurrency), "--loglevel", "warning",
-                "--without-mingle", "--without-gossip", "--without-heartbeat",
+                celery,
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                queue,
+                "-n",
+                f"bench{i}-{os.getpid()}@%h",
+                "--concurrency",
+                str(concurrency),
+                "--loglevel",
+                "warning",
+                "--without-mingle",
+                "--without-gossip",
+                "--without-heartbeat",
             ],
             cwd=ROOT,
             env=os.environ.copy(),
@@ -174,15 +246,23 @@ def _run_on_workers(run_date: date, chunk_size: int, workers: int, concurrency: 
         while len(app.control.ping(timeout=1.0) or []) < workers:
             if time.monotonic() > deadline:
                 raise SystemExit("The Celery workers did not start within a minute.")
+        worker_pids = set().union(*(_group(process.pid) for process in processes))
+        before = {pid: _cpu_seconds({pid}) for pid in worker_pids}
+        backends: dict[int, float] = {}  # each chunk's connection: the CPU last seen
         started = time.monotonic()
         run = nightly_run_begin(run_date=run_date, trigger="command", chunk_size=chunk_size)
         dispatch_chunks(run, start_letters=False, queue=queue)
         while True:
             run.refresh_from_db()
+            for pid in _database_backends():
+                backends[pid] = _cpu_seconds({pid}) or backends.get(pid, 0)
             if run.status != NightlyRun.Status.RUNNING:
                 break
             time.sleep(0.05)
-        return time.monotonic() - started, run
+        wall = time.monotonic() - started
+        CPU["workers"] = sum(_cpu_seconds({pid}) - before[pid] for pid in worker_pids)
+        CPU["database"] = sum(backends.values())
+        return wall, run
     finally:
         for process in processes:
             os.killpg(process.pid, signal.SIGTERM)
