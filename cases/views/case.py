@@ -83,7 +83,9 @@ def recommendation_for(case: Case) -> Recommendation:
         action_label=case.next_action_label,
         stage=case.get_stage_display(),
         guards=guards,
-        run_date=case.figures_on,
+        # The figures on the case may come from the seed; only a recommendation or a
+        # guard says the engine has looked at it.
+        run_date=case.figures_on if case.next_action or case.guard else None,
         technical_arrears=case.technical_arrears,
         due=case.next_action_due,
     )
