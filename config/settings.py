@@ -201,29 +201,12 @@ if TESTING:
 # ---------------------------------------------------------------------------
 # Letters, notices and documents (the notices app)
 # ---------------------------------------------------------------------------
-from datetime import date as _date  # noqa: E402
-
-
-def _optional_date(name: str) -> "_date | None":
-    value = env.str(name, default="")
-    try:
-        return _date.fromisoformat(value) if value else None
-    except ValueError:
-        raise environ.ImproperlyConfigured(f"{name} must be a date written YYYY-MM-DD") from None
-
-
 # Rendered PDFs live outside the static and media folders: they are only ever served
 # through a permission-checked view.
 DOCUMENTS_ROOT = env.path("DOCUMENTS_ROOT", default=BASE_DIR / "documents")
-# When the Renters' Rights Act 2025 regime (Form 3A, four weeks' notice, Ground 8 at
-# 13 weeks / 3 months) reaches social housing assured tenancies. Blank until a
-# commencement order is confirmed (legal-reference.md §0 and §20 item 1).
-NOTICES_RRA_SOCIAL_HOUSING_FROM = _optional_date("NOTICES_RRA_SOCIAL_HOUSING_FROM")
-# Policy, used while the arrears policy does not set them: the least arrears for a
-# notice, in weeks of the current weekly charge (legal-reference.md §16: four weeks),
-# and how old a proportionality and equality assessment may be (§14).
-NOTICES_MIN_ARREARS_WEEKS = env.int("NOTICES_MIN_ARREARS_WEEKS", default=4)
-NOTICES_ASSESSMENT_MAX_AGE_DAYS = env.int("NOTICES_ASSESSMENT_MAX_AGE_DAYS", default=90)
+# The notice thresholds (weeks of arrears, the assessment's age, the date the Renters'
+# Rights Act reaches social housing assured tenancies) are the escalation policy's
+# (arrears/policy.py), which managers read and administrators change.
 # Letters per Celery task when the nightly run's letters are rendered.
 NOTICES_RENDER_CHUNK_SIZE = env.int("NOTICES_RENDER_CHUNK_SIZE", default=20)
 # Notices whose twelve months have run out are marked expired before the nightly run.

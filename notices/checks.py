@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
+from django.db import DatabaseError
 
 from core.money import format_money, to_money
 from notices.periods import Kind, long_date
@@ -27,19 +27,44 @@ class Refusal:
 
 @dataclass(frozen=True)
 class NoticePolicy:
-    """The council's thresholds for notices. Statutory thresholds are not here: they
-    are in the functions that cite them."""
+    """The council's thresholds for notices, read from the escalation policy in force
+    (arrears/policy.py: the "notice" rung of the tenure's ladder and the legal settings).
+    Statutory thresholds are not here: they are in the functions that cite them."""
 
+    version: int
     min_arrears_weeks: Decimal
+    min_amount: Decimal
+    weeks_basis: str  # "net" (after Housing Benefit) or "gross", as the engine measures
     assessment_max_age_days: int
+    rra_social_from: date | None
 
 
-def notice_policy() -> NoticePolicy:
-    """The policy in force: the arrears engine's escalation policy sets these once it
-    exists; until then the NOTICES_* settings (config/settings.py) do."""
+def escalation_policy():
+    """The escalation policy in force, read-only: the newest version, or the defaults
+    when none has been saved yet (arrears.services.policy_current would write one)."""
+    from arrears.models import EscalationPolicy
+    from arrears.policy import Policy, default_policy
+
+    try:
+        record = EscalationPolicy.objects.order_by("-version").first()
+    except DatabaseError:  # a database without the engine's tables: the defaults
+        record = None
+    if record is None:
+        return default_policy()
+    return Policy.from_document(record.document, version=record.version)
+
+
+def notice_policy(tenure: str = "secure") -> NoticePolicy:
+    policy = escalation_policy()
+    ladder = policy.ladders.get(tenure, {})
+    rung = ladder.get("notice")
     return NoticePolicy(
-        min_arrears_weeks=Decimal(settings.NOTICES_MIN_ARREARS_WEEKS),
-        assessment_max_age_days=settings.NOTICES_ASSESSMENT_MAX_AGE_DAYS,
+        version=policy.version,
+        min_arrears_weeks=rung.weeks if rung else Decimal(0),
+        min_amount=rung.min_amount if rung else Decimal(0),
+        weeks_basis=policy.weeks_basis,
+        assessment_max_age_days=policy.assessment_max_age_days,
+        rra_social_from=policy.rra_social_housing_from,
     )
 
 
@@ -76,6 +101,7 @@ class NoticeFacts:
     rent_arrears: Decimal
     technical_arrears: Decimal
     weekly_charge: Decimal
+    weekly_net_rent: Decimal
     rent_period: str
     blocking_notices: list[NoticeInForce] = field(default_factory=list)
 
@@ -172,16 +198,23 @@ def assessment_refusal(
 
 
 def arrears_threshold_refusal(
-    *, net_arrears: Decimal, weekly_charge: Decimal, min_weeks: Decimal
+    *,
+    net_arrears: Decimal,
+    weekly_rent: Decimal,
+    min_weeks: Decimal,
+    min_amount: Decimal = Decimal(0),
+    basis: str = "rent",
 ) -> Refusal | None:
     """The council serves a notice only when arrears, less technical arrears, reach the
-    policy's weeks of rent (legal-reference.md §16: four weeks; §11 technical arrears)."""
-    threshold = to_money(weekly_charge * min_weeks)
-    if weekly_charge <= 0 or net_arrears < threshold:
+    policy's weeks of rent and its least amount (legal-reference.md §16: four weeks of
+    net rent; §11 technical arrears are never escalated on)."""
+    threshold = max(to_money(weekly_rent * min_weeks), to_money(min_amount))
+    if weekly_rent <= 0 or net_arrears < threshold:
         return Refusal(
             "below_threshold",
             f"The arrears (less technical arrears) are {format_money(net_arrears)}, below the "
-            f"policy's {min_weeks:g} weeks' rent ({format_money(threshold)}).",
+            f"policy's {format(min_weeks.normalize(), 'f')} weeks' {basis} "
+            f"({format_money(threshold)}).",
         )
     return None
 
@@ -296,11 +329,14 @@ def notice_refusals(
         notice_in_force_refusal(facts.blocking_notices, today),
     ]
     if check_threshold:
+        use_net = policy.weeks_basis == "net" and facts.weekly_net_rent > 0
         refusals.append(
             arrears_threshold_refusal(
                 net_arrears=facts.rent_arrears - facts.technical_arrears,
-                weekly_charge=facts.weekly_charge,
+                weekly_rent=facts.weekly_net_rent if use_net else facts.weekly_charge,
                 min_weeks=policy.min_arrears_weeks,
+                min_amount=policy.min_amount,
+                basis="net rent" if use_net else "rent",
             )
         )
         if kind in (Kind.S8_FORM_3, Kind.S8_FORM_3A) and "8" in grounds:

@@ -160,7 +160,10 @@ def figures_for(case: Case, *, today: date) -> Figures:
     weekly_charge = case.weekly_charge or sum((a.weekly_charge for a in rent_accounts), ZERO)
     if case.tenancy.tenure == Tenure.GARAGE:
         weekly_charge = sum((a.weekly_charge for a in rent_accounts), ZERO)
-    net_rent = case.weekly_net_rent if case.figures_on else weekly_charge
+    # Housing Benefit is paid on homes, not garages; before the nightly run has worked out
+    # the net rent, the full charge stands in for it.
+    garage = case.tenancy.tenure == Tenure.GARAGE
+    net_rent = case.weekly_net_rent if case.figures_on and not garage else weekly_charge
     payments = [a for a in rent_accounts if a.last_payment_on]
     last = max(payments, key=lambda a: a.last_payment_on, default=None)
     return Figures(

@@ -644,7 +644,7 @@ def court_pack_refusals(pack: CourtPack, case: Case, *, today: date) -> list[Ref
         .order_by("-assessed_on", "-id")
         .first()
     )
-    max_age = notice_policy().assessment_max_age_days
+    max_age = notice_policy(case.tenancy.tenure).assessment_max_age_days
     if (
         assessment is None
         or assessment.decision != "proceed"

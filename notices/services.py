@@ -87,14 +87,12 @@ def rent_period_of(tenancy: Tenancy) -> periods.RentPeriod:
 
 
 def expected_kind(tenancy: Tenancy, *, served_on: date) -> Kind | None:
-    from django.conf import settings
-
     try:
         return periods.notice_kind_for(
             tenure=periods.Tenure(tenancy.tenure),
             landlord_registered_provider=tenancy.landlord_registered_provider,
             served_on=served_on,
-            rra_social_from=settings.NOTICES_RRA_SOCIAL_HOUSING_FROM,
+            rra_social_from=notice_policy(tenancy.tenure).rra_social_from,
             fixed_term_end=tenancy.fixed_term_end,
         )
     except periods.NoticeRefused:
@@ -105,8 +103,6 @@ def planned_dates(
     tenancy: Tenancy, *, served_on: date, method: str
 ) -> tuple[periods.NoticeDates | None, str | None]:
     """The dates for a notice served on `served_on` by `method`, or the reason there are none."""
-    from django.conf import settings
-
     try:
         return (
             periods.notice_dates(
@@ -117,7 +113,7 @@ def planned_dates(
                 landlord_registered_provider=tenancy.landlord_registered_provider,
                 trial_period_end=tenancy.trial_period_end,
                 fixed_term_end=tenancy.fixed_term_end,
-                rra_social_from=settings.NOTICES_RRA_SOCIAL_HOUSING_FROM,
+                rra_social_from=notice_policy(tenancy.tenure).rra_social_from,
             ),
             None,
         )
@@ -158,6 +154,7 @@ def notice_facts(
         rent_arrears=figures.rent_arrears,
         technical_arrears=figures.technical_arrears,
         weekly_charge=figures.weekly_charge,
+        weekly_net_rent=figures.weekly_net_rent,
         rent_period=tenancy.rent_period,
         blocking_notices=[
             NoticeInForce(
@@ -444,7 +441,7 @@ def _draft_locked(
         grounds=grounds,
         service_on=planned_service_on,
         today=today,
-        policy=notice_policy(),
+        policy=notice_policy(case.tenancy.tenure),
         date_refusal=date_refusal,
     )
     if refusals:
@@ -572,7 +569,7 @@ def _recheck(
         grounds=notice.grounds,
         service_on=service_on,
         today=today,
-        policy=notice_policy(),
+        policy=notice_policy(case.tenancy.tenure),
         date_refusal=date_refusal,
     )
     if dates is not None:

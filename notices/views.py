@@ -143,7 +143,7 @@ def notice_new(request: HttpRequest, case_id: int) -> HttpResponse:
         grounds=["8", "10", "11"] if kind and kind.value.startswith("s8") else ["1"],
         service_on=planned,
         today=today,
-        policy=notice_policy(),
+        policy=notice_policy(case.tenancy.tenure),
         date_refusal=date_refusal,
     )
     return render(

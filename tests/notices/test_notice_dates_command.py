@@ -15,7 +15,7 @@ def _run(tmp_path, cases) -> list[dict]:
     return json.loads(out.getvalue())
 
 
-def test_notice_dates_prints_one_result_per_case_in_order(tmp_path):
+def test_notice_dates_prints_one_result_per_case_in_order(tmp_path, db):
     results = _run(
         tmp_path,
         [
@@ -124,7 +124,7 @@ def test_notice_dates_prints_one_result_per_case_in_order(tmp_path):
     ]
 
 
-def test_notice_dates_refuses_with_the_reason_when_a_notice_cannot_be_served(tmp_path):
+def test_notice_dates_refuses_with_the_reason_when_a_notice_cannot_be_served(tmp_path, db):
     results = _run(
         tmp_path,
         [
@@ -216,3 +216,24 @@ def test_notice_dates_refuses_a_file_that_is_not_a_list(tmp_path, content, messa
     batch.write_text(content)
     with pytest.raises(CommandError, match=message):
         call_command("notice_dates", "--batch", str(batch))
+
+
+def test_notice_dates_follows_the_policys_switch_date_for_social_housing_assured(tmp_path, db):
+    from arrears.models import EscalationPolicy
+    from arrears.policy import default_document
+
+    document = default_document()
+    document["legal"]["rra_social_housing_from"] = "2027-04-01"
+    EscalationPolicy.objects.create(version=2, document=document, note="RRA commenced")
+    case = {
+        "tenure": "assured",
+        "landlord_registered_provider": True,
+        "rent_period": "weekly",
+        "period_start_weekday": "monday",
+        "service_method": "hand",
+    }
+    before, after = _run(
+        tmp_path, [{**case, "served_on": "2027-03-31"}, {**case, "served_on": "2027-04-01"}]
+    )
+    assert (before["notice"], before["earliest_proceedings_date"]) == ("s8_form_3", "2027-04-14")
+    assert (after["notice"], after["earliest_proceedings_date"]) == ("s8_form_3a", "2027-04-29")

@@ -118,7 +118,7 @@ def test_nosp_draft_takes_figures_and_dates_from_the_account(
         ("stale_assessment", "more than 90 days ago"),
         ("assessment_against", "decided not to proceed"),
         ("new_vulnerability", "1 vulnerability has been recorded since"),
-        ("below_threshold", "below the policy's 4 weeks' rent (£420.80)"),
+        ("below_threshold", "below the policy's 4 weeks' net rent (£420.80)"),
         ("notice_in_force", "a valid notice is already in force"),
         ("notice_in_progress", "is already awaiting approval"),
         ("tenancy_ended", "The tenancy ended on 1 November 2026"),
@@ -589,3 +589,20 @@ def test_notices_expire_the_day_after_their_last_date_once_and_not_when_used_for
     assert (lapsed.status, lapsed.expired_on) == (Notice.Status.EXPIRED, date(2026, 11, 3))
     assert used.status == Notice.Status.SERVED
     assert CaseEvent.objects.filter(verb="notice_expired").count() == 1
+
+
+def test_the_notice_threshold_is_the_escalation_policys(team, django_capture_on_commit_callbacks):
+    from arrears.models import EscalationPolicy
+    from arrears.policy import default_document
+
+    document = default_document()
+    document["ladders"]["secure"]["notice"]["weeks"] = "8.0"  # East Devon's eight weeks
+    EscalationPolicy.objects.create(version=2, document=document, note="Notice at 8 weeks")
+    case = household(patch=team.patch_a)  # 10 weeks' rent owed
+    draft(case, team.alice, capture=django_capture_on_commit_callbacks)  # passes at 10 weeks
+    thin = household(patch=team.patch_a, address="20 Acorn Close", arrears=Decimal("736.40"))
+
+    with pytest.raises(
+        NoticeRefusedError, match=r"below the policy's 8 weeks' net rent \(£841.60\)"
+    ):
+        draft(thin, team.alice, capture=django_capture_on_commit_callbacks)

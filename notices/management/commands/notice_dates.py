@@ -24,9 +24,9 @@ import sys
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from notices.checks import escalation_policy
 from notices.periods import (
     WEEKDAYS,
     Method,
@@ -162,7 +162,8 @@ class Command(BaseCommand):
                 "\n".join(["The batch has problems; nothing was worked out:", *problems])
             )
 
-        rra_social_from = settings.NOTICES_RRA_SOCIAL_HOUSING_FROM
+        # The escalation policy's switch-over date for social housing assured tenancies.
+        rra_social_from = escalation_policy().rra_social_housing_from
         results = []
         for case, kwargs in zip(cases, parsed, strict=True):
             try:
