@@ -71,3 +71,14 @@ def council(team):
     cases["monthly"] = monthly  # £133.34 behind, paid monthly in arrears: all technical
 
     return cases
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run in the test's process, as in the try-it setup, even with REDIS_URL."""
+    from config.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved

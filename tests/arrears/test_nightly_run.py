@@ -269,7 +269,7 @@ def render_task(monkeypatch):
 
 
 def test_letters_are_handed_to_the_notices_app_by_task_name_after_the_run(
-    council, render_task, django_capture_on_commit_callbacks
+    council, render_task, django_capture_on_commit_callbacks, eager_tasks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         _run(start_letters=True)
