@@ -212,6 +212,14 @@ def _windows_postgresql(params: dict[str, Any]) -> list[tuple[tuple, Window]]:
     return [(row[:9], Window(*(value or 0 for value in row[9:15]), *row[15:])) for row in rows]
 
 
+def _add(window: Window, stream: str, offset: int, pence: int) -> None:
+    if getattr(window, f"{stream}_days") is None:
+        setattr(window, f"{stream}_days", [])
+        setattr(window, f"{stream}_pence", [])
+    getattr(window, f"{stream}_days").append(offset)
+    getattr(window, f"{stream}_pence").append(pence)
+
+
 def _windows_portable(params: dict[str, Any], calendar: RunCalendar) -> list[tuple[tuple, Window]]:
     """The same figures from the raw recent lines, summed here (SQLite, the try-it database)."""
     today = calendar.today
@@ -251,14 +259,11 @@ def _windows_portable(params: dict[str, Any], calendar: RunCalendar) -> list[tup
             if day >= thirteen:
                 window.due_13 += pence
         if kind == "charge":
-            window.charge_days = [*(window.charge_days or ()), offset]
-            window.charge_pence = [*(window.charge_pence or ()), pence]
+            _add(window, "charge", offset, pence)
         elif kind in PAYER_STREAM:
-            window.payer_days = [*(window.payer_days or ()), offset]
-            window.payer_pence = [*(window.payer_pence or ()), -pence]
+            _add(window, "payer", offset, -pence)
         elif kind == "housing_benefit":
-            window.hb_days = [*(window.hb_days or ()), offset]
-            window.hb_pence = [*(window.hb_pence or ()), -pence]
+            _add(window, "hb", offset, -pence)
             if day >= four:
                 window.hb_4 -= pence
     return [(row, windows[row[0]]) for row in accounts]
@@ -606,7 +611,6 @@ def _arrangement_facts(
             case_id__lte=last_case,
             state__in=["live", "kept", "missed", "broken"],
             ended_on__isnull=True,
-            starts_on__lte=today + timedelta(days=366),
         ).values_list(
             "id",
             "case_id",

@@ -46,6 +46,18 @@ class ArrangementChange:
 
 
 @dataclass(slots=True)
+class CaseFigures:
+    """The figures the case record carries (cases.Case), whatever the ladder."""
+
+    balance: Decimal
+    rent_arrears: Decimal
+    weekly_charge: Decimal
+    weekly_net_rent: Decimal
+    weeks_in_arrears: Decimal
+    last_payment_on: date | None
+
+
+@dataclass(slots=True)
 class Decision:
     case_id: int
     ladder: str
@@ -73,9 +85,6 @@ class Decision:
     @property
     def stage_changed(self) -> bool:
         return self.stage != self.previous_stage
-
-
-# --------------------------------------------------------------------------- measures
 
 
 def _arrangement_statuses(
@@ -179,18 +188,6 @@ def fingerprint(
     """What makes a recommendation different from the last: not the pennies, the decision."""
     text = json.dumps([action, stage, sorted(guards), sorted(rules), policy_version])
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
-
-
-@dataclass(slots=True)
-class CaseFigures:
-    """The figures the case record carries (cases.Case), whatever the ladder."""
-
-    balance: Decimal
-    rent_arrears: Decimal
-    weekly_charge: Decimal
-    weekly_net_rent: Decimal
-    weeks_in_arrears: Decimal
-    last_payment_on: date | None
 
 
 def case_figures(case: CaseInput) -> CaseFigures:
