@@ -46,7 +46,7 @@ from django.db.models import Case as Case_
 from django.db.models.functions import Coalesce, Replace, Upper
 from django.http import QueryDict
 
-from cases.models import Case, Hold, Patch, Stage, Tenant, Tenure, VulnerabilityFlag
+from cases.models import Case, Hold, Patch, Stage, Tenancy, Tenant, Tenure, VulnerabilityFlag
 from cases.permissions import patch_ids_worked_by
 from core.models import User
 
@@ -195,7 +195,9 @@ def caseload_columns(cases: QuerySet[Case], *, today: date, few: bool = True) ->
     """The columns the filters test. The holds and flags are selected (rows show them as
     tags); the bands are only aliased, for the WHERE clause and the counts."""
     return with_flags(cases, today=today, few=few).alias(
-        tenure=F("tenancy__tenure"),
+        # A lookup per case rather than a join: the planner would otherwise scan
+        # every tenancy in the council to hash-join a patch's few thousand.
+        tenure=Subquery(Tenancy.objects.filter(pk=OuterRef("tenancy_id")).values("tenure")[:1]),
         arrears_band=_band("rent_arrears", ARREARS_BANDS, upper_inclusive=True),
         weeks_band=_band("weeks_in_arrears", WEEKS_BANDS, upper_inclusive=False),
         has_technical=ExpressionWrapper(Q(technical_arrears__gt=0), output_field=BooleanField()),
@@ -386,15 +388,22 @@ def cases_worked_by(
     *, user: User, today: date, patch_ids: set[int] | None = None
 ) -> QuerySet[Case]:
     """The officer's open cases: their patches and covered patches, less cases a manager
-    assigned to someone else, plus cases assigned to them elsewhere. Managers: every case."""
+    assigned to someone else, plus cases assigned to them elsewhere. Managers: every case.
+
+    The rare cases assigned to the officer outside their patches are looked up first,
+    so the usual condition is one range of the caseload index (patch_id = ...), which
+    PostgreSQL can read without touching the table.
+    """
     cases = Case.objects.filter(status=Case.Status.OPEN)
     if user.has_perm("cases.act_on_any_case"):
         return cases
     if patch_ids is None:
         patch_ids = patch_ids_worked_by(user, today=today)
-    return cases.filter(
-        (Q(patch_id__in=patch_ids) & (Q(officer__isnull=True) | Q(officer=user))) | Q(officer=user)
+    mine = Q(patch_id__in=patch_ids) & (Q(officer__isnull=True) | Q(officer=user))
+    elsewhere = list(
+        cases.filter(officer=user).exclude(patch_id__in=patch_ids).values_list("pk", flat=True)
     )
+    return cases.filter(mine | Q(pk__in=elsewhere) if elsewhere else mine)
 
 
 def assigned_to_q(officer_id: int) -> Q:
@@ -807,24 +816,24 @@ def _page(
     position of the page's first row (1-based) in the whole filtered list."""
     sort = SORTS[query.sort]
     forward = _Walk.forward(sort, query.descending)
-    rows_qs = with_lead_tenant(cases)
+
+    def fetch(condition: Q, walk: _Walk) -> list[Case]:
+        # The page's ids first (an index range, stopping after a page), then those
+        # few rows with their names and address.
+        ordering = walk.order_by(sort.field)
+        ids = cases.filter(condition).order_by(*ordering).values("pk")[: PAGE_SIZE + 1]
+        return list(with_lead_tenant(cases.filter(pk__in=Subquery(ids))).order_by(*ordering))
+
     before = _decode(query.before, sort) if query.before else None
     after = _decode(query.after, sort) if query.after and before is None else None
     if before is not None:
         walk = forward.reversed()
-        found = list(
-            rows_qs.filter(walk.beyond(sort.field, *before)).order_by(*walk.order_by(sort.field))[
-                : PAGE_SIZE + 1
-            ]
-        )
+        found = fetch(walk.beyond(sort.field, *before), walk)
         more_before = len(found) > PAGE_SIZE
         rows = found[:PAGE_SIZE][::-1]
         more_after = True
     else:
-        qs = rows_qs
-        if after is not None:
-            qs = qs.filter(forward.beyond(sort.field, *after))
-        found = list(qs.order_by(*forward.order_by(sort.field))[: PAGE_SIZE + 1])
+        found = fetch(forward.beyond(sort.field, *after) if after else Q(), forward)
         more_after = len(found) > PAGE_SIZE
         rows = found[:PAGE_SIZE]
         more_before = after is not None

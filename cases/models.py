@@ -391,12 +391,9 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["patch", "stage"], name="case_patch_stage"),
             models.Index(fields=["patch", "-rent_arrears"], name="case_patch_arrears"),
-            # The caseload's sorts within a patch, with the id that breaks ties, so a
-            # keyset page is one index range (cases/caseload.py).
-            models.Index(fields=["patch", "-weeks_in_arrears", "id"], name="case_patch_weeks"),
-            models.Index(fields=["patch", "next_action_due", "id"], name="case_patch_due"),
-            # Last contact sorts never-contacted first; on PostgreSQL an index in that
-            # order (NULLS FIRST) is created by migration 0004, which SQLite cannot express.
+            # A manager's council-wide caseload, most owed first (cases/caseload.py).
+            # An officer's caseload reads a covering index on PostgreSQL instead
+            # (migration 0006): every column its filters and sorts need, by patch.
             models.Index(fields=["-rent_arrears", "id"], name="case_arrears"),
         ]
         permissions = [

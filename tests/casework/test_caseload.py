@@ -289,7 +289,7 @@ def test_the_caseload_page_costs_the_same_queries_however_many_cases(
         VulnerabilityFlag.objects.create(case=case, kind="other", details="x", recorded_on=TODAY)
     client.force_login(team.alice)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("home"), {"sort": "contact", "hold": "dispute"})
 
     assert response.content.decode().count('class="govuk-tag govuk-tag--yellow">Dispute') == count
@@ -344,3 +344,12 @@ def test_a_manager_who_picks_a_patch_sees_its_cases_and_every_patchs_count(team,
     assert caseload.facet("stage").counts["pre_notice"] == 1
     assert caseload.facet("stage").counts["letter_2"] == 1  # Held, in A01
     assert caseload.facet("patch").counts == {"A01": 4, "B01": 1}  # cases owing in each
+
+
+def test_a_case_assigned_to_an_officer_outside_their_patches_is_in_their_caseload(team):
+    elsewhere = make_case(team.patch_b, first_name="Assigned", officer=team.alice)
+    make_case(team.patch_b, first_name="NotMine")
+
+    assert _names(_caseload(team.alice)) == ["Assigned"]
+    assert _names(_caseload(team.bob)) == ["NotMine"]
+    assert elsewhere.officer == team.alice
