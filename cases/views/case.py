@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from cases import selectors
 from cases.charts import balance_chart
-from cases.models import Case, Hold
+from cases.models import Case, Hold, Stage
 from cases.permissions import can_act_on_case, can_view_case
 from core.money import weeks_of
 from core.widgets import GovukDateInput
@@ -57,6 +57,10 @@ class Recommendation:
     due: date | None = None
 
 
+def _stage_label(stage: str) -> str:
+    return Stage(stage).label if stage in Stage.values else stage
+
+
 def recommendation_for(case: Case) -> Recommendation:
     try:
         from arrears.selectors import latest_recommendation
@@ -67,7 +71,7 @@ def recommendation_for(case: Case) -> Recommendation:
         return Recommendation(
             action=getattr(found, "action", ""),
             action_label=getattr(found, "action_label", ""),
-            stage=getattr(found, "stage", ""),
+            stage=_stage_label(getattr(found, "stage", "")),
             reasons=list(getattr(found, "reasons", []) or []),
             guards=[g for g in getattr(found, "guards", []) or [] if g.get("holding", True)],
             policy_version=str(getattr(found, "policy_version", "") or ""),
