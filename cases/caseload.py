@@ -47,7 +47,7 @@ from django.db.models.functions import Coalesce, Replace, Upper
 from django.http import QueryDict
 
 from cases.models import Case, Hold, Patch, Stage, Tenancy, Tenant, Tenure, VulnerabilityFlag
-from cases.permissions import patch_ids_worked_by
+from cases.permissions import patch_ids_worked_by, patches_worked_by
 from core.models import User
 
 PAGE_SIZE = 50
@@ -551,16 +551,12 @@ def _next_action_facet(known: dict[str, str], selected: tuple[str, ...]) -> Face
     )
 
 
-def patches_worked_by(user: User, *, today: date) -> list[Patch]:
-    """An officer's own patches and those they cover today (one query), as
-    cases.permissions.patch_ids_worked_by counts them; for a manager, every patch."""
-    patches = Patch.objects.order_by("code")
+def _patches_for(user: User, *, today: date) -> list[Patch]:
+    """The patches the caseload may show: an officer's own and covered; every patch for
+    a manager."""
     if user.has_perm("cases.act_on_any_case"):
-        return list(patches)
-    covering = Q(covers__officer=user, covers__starts_on__lte=today) & (
-        Q(covers__ends_on__isnull=True) | Q(covers__ends_on__gte=today)
-    )
-    return list(patches.filter(Q(officer=user) | covering).distinct())
+        return list(Patch.objects.order_by("code"))
+    return list(patches_worked_by(user, today=today))
 
 
 def _patch_facet(patches: list[Patch]) -> Facet:
@@ -641,7 +637,7 @@ class _Selection:
 def _filtered(*, user: User, query: CaseloadQuery, today: date) -> _Selection:
     """The facets (options, selections) and the cases before and after the facets apply."""
     manager = user.has_perm("cases.act_on_any_case")
-    patches = patches_worked_by(user, today=today)
+    patches = _patches_for(user, today=today)
     scope = cases_worked_by(
         user=user, today=today, patch_ids=None if manager else {p.pk for p in patches}
     )

@@ -8,20 +8,23 @@ tenant can ring anyone in the team). Managers may act anywhere. Views call
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from cases.models import Case, PatchCover
+from cases.models import Case, Patch
 from core.models import User
 
 
-def patch_ids_worked_by(user: User, *, today: date) -> set[int]:
-    """The patches an officer works: their own and those they cover today."""
-    own = set(user.patches.values_list("pk", flat=True))
-    covered = PatchCover.objects.filter(officer=user, starts_on__lte=today).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+def patches_worked_by(user: User, *, today: date) -> QuerySet[Patch]:
+    """The patches an officer works: their own and those they cover today (one query)."""
+    covering = Q(covers__officer=user, covers__starts_on__lte=today) & (
+        Q(covers__ends_on__isnull=True) | Q(covers__ends_on__gte=today)
     )
-    return own | set(covered.values_list("patch_id", flat=True))
+    return Patch.objects.filter(Q(officer=user) | covering).distinct().order_by("code")
+
+
+def patch_ids_worked_by(user: User, *, today: date) -> set[int]:
+    return set(patches_worked_by(user, today=today).values_list("pk", flat=True))
 
 
 def can_view_case(user: User, case: Case) -> bool:
