@@ -290,3 +290,17 @@ def test_an_unknown_case_is_404(client, team, today):
     client.force_login(team.alice)
 
     assert client.get(reverse("case", args=[999999])).status_code == 404
+
+
+def test_the_notices_and_documents_sections_lead_to_the_notices_pages(
+    client, team, alices_case, bobs_case, today
+):
+    client.force_login(team.alice)
+
+    notices = client.get(reverse("case_notices", args=[alices_case.pk])).content.decode()
+    documents = client.get(reverse("case_documents", args=[alices_case.pk])).content.decode()
+    others = client.get(reverse("case_documents", args=[bobs_case.pk])).content.decode()
+
+    assert reverse("notices:notice_new", args=[alices_case.pk]) in notices
+    assert reverse("notices:letter_new", args=[alices_case.pk]) in documents
+    assert reverse("notices:letter_new", args=[bobs_case.pk]) not in others  # not Alice's patch
