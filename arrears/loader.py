@@ -209,7 +209,18 @@ def _windows_postgresql(params: dict[str, Any]) -> list[tuple[tuple, Window]]:
     with connection.cursor() as cursor:
         cursor.execute(account_figures_sql_postgresql(), params)
         rows = cursor.fetchall()
-    return [(row[:9], Window(*(value or 0 for value in row[9:15]), *row[15:])) for row in rows]
+    windows = []
+    for row in rows:
+        (after, paid_4, paid_13, due_4, due_13, hb_4, *rest) = row[9:]
+        windows.append(
+            (
+                row[:9],
+                Window(
+                    after or 0, paid_4 or 0, paid_13 or 0, due_4 or 0, due_13 or 0, hb_4 or 0, *rest
+                ),
+            )
+        )
+    return windows
 
 
 def _add(window: Window, stream: str, offset: int, pence: int) -> None:

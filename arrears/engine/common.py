@@ -129,10 +129,8 @@ class Step:
 
 
 def total(values) -> Decimal:
-    total = ZERO
-    for value in values:
-        total += value
-    return total
+    """The sum of some amounts; £0.00 for none."""
+    return sum(values, ZERO)
 
 
 def service_charge_not_yet_due(weekly: Decimal, today: date) -> Decimal:

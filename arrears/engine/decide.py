@@ -9,7 +9,6 @@ next rung the policy allows, lets the guards hold it, and says why at every step
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -186,7 +185,9 @@ def fingerprint(
     *, action: str, stage: str, guards: list[str], rules: list[str], policy_version: int
 ) -> str:
     """What makes a recommendation different from the last: not the pennies, the decision."""
-    text = json.dumps([action, stage, sorted(guards), sorted(rules), policy_version])
+    text = "|".join(
+        (action, stage, ",".join(sorted(guards)), ",".join(sorted(rules)), str(policy_version))
+    )
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
