@@ -119,14 +119,17 @@ def cpu_seconds(pid: int) -> float:
 
 def in_process(run_date: date, case_ids: list[int]) -> tuple[float, float, int]:
     """The task's own code (lock, context, render, store, events) in this process, no broker."""
+    from django.conf import settings
+
     from arrears.models import LetterRequest
-    from notices.documents import letter_request_render
+    from notices.documents import letter_requests_render
+    from notices.tasks import chunk_size, chunks
 
     queue(case_ids, run_date)
     ids = list(LetterRequest.objects.filter(run_date=run_date).values_list("id", flat=True))
     wall, cpu = time.perf_counter(), time.process_time()
-    for pk in ids:
-        letter_request_render(request_id=pk)
+    for part in chunks(ids, chunk_size(len(ids), settings.NOTICES_RENDER_CHUNK_SIZE)):
+        letter_requests_render(request_ids=part)
     return time.perf_counter() - wall, time.process_time() - cpu, len(ids)
 
 

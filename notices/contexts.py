@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F, Sum, Window
 
-from cases.models import Case, CourtCase, Tenant, Tenure
+from cases.models import Case, CourtCase, Hold, Tenant, Tenure
 from core.money import ZERO, to_money, weeks_of
 from notices.catalogue import DocumentTemplate
 from notices.models import Document, DocumentKind, Notice
@@ -57,6 +57,12 @@ ORDER_LABELS = {
 }
 
 PER_PERIOD = {"weekly": Decimal(1), "fortnightly": Decimal(2), "four_weekly": Decimal(4)}
+
+
+# During a Breathing Space the council may not demand or write about the moratorium
+# debt, but proceedings already begun may continue to a hearing (SI 2020/1311 reg 7 and
+# 10(3); legal-reference.md §10): of the letters, only the hearing letter may go.
+LETTERS_ALLOWED_IN_BREATHING_SPACE = frozenset({DocumentKind.COURT_HEARING, DocumentKind.STATEMENT})
 
 
 class LetterNotPossible(Exception):
@@ -253,14 +259,36 @@ def base_context(
 
 def letters_sent(case: Case) -> list[dict[str, str]]:
     """The arrears letters already produced for this case, oldest first."""
+    return letters_sent_for([case.pk]).get(case.pk, [])
+
+
+def letters_sent_for(case_ids: list[int]) -> dict[int, list[dict[str, str]]]:
+    """The letters already produced for each of several cases, in one query."""
     rows = (
         Document.objects.filter(
-            case=case, kind__in=LETTER_KINDS, status=Document.Status.RENDERED, is_draft=False
+            case_id__in=case_ids,
+            kind__in=LETTER_KINDS,
+            status=Document.Status.RENDERED,
+            is_draft=False,
         )
-        .order_by("requested_at")
-        .values_list("kind", "requested_at")
+        .order_by("requested_at", "id")
+        .values_list("case_id", "kind", "requested_at")
     )
-    return [{"kind": DocumentKind(k).label, "date": iso(at.date())} for k, at in rows]
+    sent: dict[int, list[dict[str, str]]] = {}
+    for case_id, kind, at in rows:
+        sent.setdefault(case_id, []).append(
+            {"kind": DocumentKind(kind).label, "date": iso(at.date())}
+        )
+    return sent
+
+
+def breathing_spaces_on(case_ids: list[int], day: date) -> dict[int, Hold]:
+    """The Breathing Space in force on `day` for each of several cases, in one query."""
+    found: dict[int, Hold] = {}
+    for hold in Hold.objects.filter(case_id__in=case_ids, kind=Hold.Kind.BREATHING_SPACE):
+        if hold.is_active_on(day):
+            found.setdefault(hold.case_id, hold)
+    return found
 
 
 def _arrangement_json(arrangement: Arrangement, weekly_net_rent: Decimal) -> dict[str, Any]:
@@ -330,14 +358,38 @@ def benefit_receipts(case: Case, *, today: date, weeks: int = 13) -> list[dict[s
     return [{"kind": TransactionKind(r["kind"]).label, "total": money(-r["total"])} for r in rows]
 
 
+_LOOK_UP = object()
+
+
 def letter_context(
-    kind: str, case: Case, *, template: DocumentTemplate, today: date, actor=None
+    kind: str,
+    case: Case,
+    *,
+    template: DocumentTemplate,
+    today: date,
+    actor=None,
+    breathing_space: Hold | object | None = _LOOK_UP,
+    sent: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """The context for one of the letters, or LetterNotPossible."""
+    """The context for one of the letters, or LetterNotPossible. A batch passes the
+    Breathing Space and the letters already sent, read for all its cases at once."""
+    if kind not in LETTERS_ALLOWED_IN_BREATHING_SPACE:
+        if breathing_space is _LOOK_UP:
+            breathing_space = breathing_spaces_on([case.pk], today).get(case.pk)
+        if breathing_space is not None:
+            until = (
+                f" until {breathing_space.until.day} {breathing_space.until:%B %Y}"
+                if (breathing_space.until)
+                else ""
+            )
+            raise LetterNotPossible(
+                f"A Breathing Space is in force{until}: no letter about the arrears may be sent "
+                "during it (SI 2020/1311)."
+            )
     context = base_context(case, template=template, today=today, actor=actor)
     if not context["copies"]:
         raise LetterNotPossible("No tenant is recorded on this tenancy to write to.")
-    context["letters_sent"] = letters_sent(case)
+    context["letters_sent"] = letters_sent(case) if sent is None else sent
     figures = figures_for(case, today=today)
     if kind in (
         DocumentKind.ARRANGEMENT_CONFIRMATION,

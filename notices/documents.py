@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import tempfile
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from arrears.models import LetterRequest
-from cases.models import Case
+from cases.models import Case, CaseEvent
 from cases.services import case_event_record
 from core.models import User
 from notices.catalogue import DocumentTemplate, template_for
-from notices.contexts import LetterNotPossible, letter_context, load_case
+from notices.contexts import (
+    LetterNotPossible,
+    breathing_spaces_on,
+    letter_context,
+    letters_sent_for,
+    load_case,
+)
 from notices.models import Document, DocumentKind, Notice
 from notices.rendering import RenderedPdf, render_copies
 
@@ -209,19 +216,23 @@ def _mark_rendered(document: Document, relative: str, pdf: RenderedPdf) -> None:
         case=document.case,
         actor=document.requested_by,
         verb="document_produced",
-        payload={
-            "document_id": document.pk,
-            "kind": document.kind,
-            "kind_label": DocumentKind(document.kind).label,
-            "title": document.title,
-            "pages": pdf.page_count,
-            "checksum": pdf.checksum,
-            "template_version": document.template_version,
-            "draft": document.is_draft,
-            "recipients": document.recipients,
-        },
+        payload=_produced_payload(document, pdf),
         idempotency_key=f"document:{document.pk}:produced",
     )
+
+
+def _produced_payload(document: Document, pdf: RenderedPdf) -> dict[str, Any]:
+    return {
+        "document_id": document.pk,
+        "kind": document.kind,
+        "kind_label": DocumentKind(document.kind).label,
+        "title": document.title,
+        "pages": pdf.page_count,
+        "checksum": pdf.checksum,
+        "template_version": document.template_version,
+        "draft": document.is_draft,
+        "recipients": document.recipients,
+    }
 
 
 def _document_failed(document_id: int, exc: Exception) -> Document:
@@ -247,49 +258,114 @@ def _document_failed(document_id: int, exc: Exception) -> Document:
 
 
 def letter_request_render(*, request_id: int) -> str:
-    """Render one pending LetterRequest into a Document, at most once.
+    """Render one pending LetterRequest into a Document, at most once."""
+    counts = letter_requests_render(request_ids=[request_id])
+    return next(iter(counts)) if counts else LETTER_REQUEST_SKIPPED
 
-    The request row is locked (SKIP LOCKED) for the render, so two workers or two runs
-    never render it twice; a failure marks the request failed with the error.
+
+def letter_requests_render(*, request_ids: list[int]) -> dict[str, int]:
+    """Render pending LetterRequests into Documents, each at most once, with a fixed
+    number of queries for the batch (the rendering itself is one PDF per request).
+
+    The requests are locked (SKIP LOCKED) while they render, so two workers or two runs
+    never render one twice; one that cannot be rendered is marked failed with the reason
+    and the others carry on.
     """
-    try:
-        with transaction.atomic():
-            request = (
-                LetterRequest.objects.select_for_update(skip_locked=True)
-                .filter(pk=request_id, status=LetterRequest.Status.PENDING)
-                .first()
-            )
-            if request is None:
-                return LETTER_REQUEST_SKIPPED
-            case = load_case(request.case_id)
+    counts: Counter[str] = Counter()
+    failures: list[tuple[int, Exception]] = []
+    with transaction.atomic():
+        requests = list(
+            LetterRequest.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=request_ids, status=LetterRequest.Status.PENDING)
+            .order_by("id")
+        )
+        counts[LETTER_REQUEST_SKIPPED] = len(set(request_ids)) - len(requests)
+        case_ids = sorted({r.case_id for r in requests})
+        cases = {
+            case.pk: case
+            for case in Case.objects.filter(pk__in=case_ids)
+            .select_related("tenancy__property", "patch__officer", "officer")
+            .prefetch_related("tenancy__tenants", "accounts")
+        }
+        sent = letters_sent_for(case_ids)
+        holds_by_day = {
+            day: breathing_spaces_on(case_ids, day) for day in {r.run_date for r in requests}
+        }
+        made: list[tuple[LetterRequest, Document, RenderedPdf]] = []
+        for request in requests:
+            case = cases[request.case_id]
             template = template_for(request.letter)
-            context = letter_context(
-                request.letter, case, template=template, today=request.run_date
+            try:
+                context = letter_context(
+                    request.letter,
+                    case,
+                    template=template,
+                    today=request.run_date,
+                    breathing_space=holds_by_day[request.run_date].get(case.pk),
+                    sent=sent.get(case.pk, []),
+                )
+                pdf = render_copies(template.path, context, context["copies"])
+            except Exception as exc:  # recorded on the request; the rest carry on
+                if not isinstance(exc, LetterNotPossible):
+                    logger.exception("Letter request %s could not be rendered", request.pk)
+                failures.append((request.pk, exc))
+                continue
+            relative = (
+                f"documents/{request.run_date:%Y/%m}/"
+                f"{case.reference}-{request.letter}-r{request.pk}.pdf"
             )
-            pdf = render_copies(template.path, context, context["copies"])
-            document = Document.objects.create(
-                case=case,
-                kind=request.letter,
-                title=template.title,
-                template_name=template.path,
-                template_version=template.version,
-                context=context,
-                letter_request=request,
-                **_document_fields(context),
-            )
-            relative = document_path(document, when=request.run_date)
             write_file(relative, pdf.content)
-            _mark_rendered(document, relative, pdf)
-            request.status = LetterRequest.Status.RENDERED
-            request.rendered_at = document.rendered_at
-            request.error = ""
-            request.save(update_fields=["status", "rendered_at", "error"])
-        return LETTER_REQUEST_RENDERED
-    except Exception as exc:
-        if not isinstance(exc, LetterNotPossible):
-            logger.exception("Letter request %s could not be rendered", request_id)
+            made.append(
+                (
+                    request,
+                    Document(
+                        case=case,
+                        kind=request.letter,
+                        title=template.title,
+                        template_name=template.path,
+                        template_version=template.version,
+                        context=context,
+                        letter_request=request,
+                        status=Document.Status.RENDERED,
+                        file=relative,
+                        checksum=pdf.checksum,
+                        size_bytes=len(pdf.content),
+                        page_count=pdf.page_count,
+                        copy_page_counts=list(pdf.copy_page_counts),
+                        rendered_at=timezone.now(),
+                        **_document_fields(context),
+                    ),
+                    pdf,
+                )
+            )
+        if made:
+            documents = Document.objects.bulk_create([document for _, document, _ in made])
+            CaseEvent.objects.bulk_create(
+                [
+                    _produced_event(document, pdf)
+                    for (_, _, pdf), document in zip(made, documents, strict=True)
+                ],
+                ignore_conflicts=True,
+            )
+            LetterRequest.objects.filter(pk__in=[r.pk for r, _, _ in made]).update(
+                status=LetterRequest.Status.RENDERED, rendered_at=timezone.now(), error=""
+            )
+            counts[LETTER_REQUEST_RENDERED] += len(made)
+    for request_id, exc in failures:
         _letter_request_failed(request_id, exc)
-        return LETTER_REQUEST_FAILED
+        counts[LETTER_REQUEST_FAILED] += 1
+    return {key: value for key, value in counts.items() if value}
+
+
+def _produced_event(document: Document, pdf: RenderedPdf) -> CaseEvent:
+    return CaseEvent(
+        case_id=document.case_id,
+        actor=None,
+        verb="document_produced",
+        payload=_produced_payload(document, pdf),
+        occurred_at=document.rendered_at,
+        idempotency_key=f"document:{document.pk}:produced",
+    )
 
 
 def _letter_request_failed(request_id: int, exc: Exception) -> None:

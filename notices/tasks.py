@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import Counter
 from datetime import date
 
 from celery import chord, shared_task
@@ -19,7 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from arrears.models import LetterRequest
-from notices.documents import document_render, letter_request_render
+from notices.documents import document_render, letter_requests_render
 from notices.print_packs import print_pack_build
 from notices.services import notices_expire
 
@@ -35,7 +34,7 @@ def render_document(document_id: int) -> str:
 @shared_task(name="notices.tasks.render_letter_chunk")
 def render_letter_chunk(request_ids: list[int]) -> dict[str, int]:
     """Render some of the day's letter requests; one failing does not stop the rest."""
-    return dict(Counter(letter_request_render(request_id=pk) for pk in request_ids))
+    return letter_requests_render(request_ids=request_ids)
 
 
 @shared_task(name="notices.tasks.build_print_pack")

@@ -345,3 +345,61 @@ def test_letters_are_split_so_the_workers_finish_together(pending, size, tasks):
 
     assert chunk_size(pending, 20) == size
     assert len(chunks(list(range(pending)), size)) == tasks
+
+
+@pytest.mark.parametrize(
+    ("letter", "allowed"),
+    [
+        ("arrears_letter_1", False),
+        ("pre_action_protocol", False),
+        ("arrangement_confirmation", False),
+        ("court_hearing", True),
+    ],
+)
+def test_no_letter_about_the_arrears_goes_during_a_breathing_space(team, letter, allowed):
+    from cases.models import Hold
+
+    case = household(patch=team.patch_a)
+    Hold.objects.create(
+        case=case,
+        kind="breathing_space",
+        reason="standard",
+        starts_on=date(2026, 11, 20),
+        until=date(2027, 1, 18),
+    )
+    CourtCase.objects.create(case=case, hearing_at=datetime(2027, 1, 14, 10, 30, tzinfo=UTC))
+    arrangement(case)
+    LetterRequest.objects.create(case=case, letter=letter, run_date=TODAY)
+
+    render_letter_requests(TODAY.isoformat())
+
+    made = LetterRequest.objects.get()
+    if allowed:
+        assert made.status == "rendered"
+    else:
+        assert made.status == "failed"
+        assert made.error == (
+            "A Breathing Space is in force until 18 January 2027: no letter about the arrears "
+            "may be sent during it (SI 2020/1311)."
+        )
+
+
+def test_a_chunk_of_letters_costs_the_same_queries_however_many_it_holds(team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notices.documents import letter_requests_render
+
+    def queries_for(count: int, run_date: date) -> int:
+        ids = [
+            request(
+                household(patch=team.patch_a, address=f"{n + 1} Ash Row {run_date.day}"),
+                run_date=run_date,
+            ).pk
+            for n in range(count)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            assert letter_requests_render(request_ids=ids) == {"rendered": count}
+        return len(captured.captured_queries)
+
+    assert queries_for(2, date(2026, 11, 20)) == queries_for(6, date(2026, 11, 21))
