@@ -242,9 +242,51 @@ def climb(
     """
     index = rungs.index(current) + 1 if current in rungs else 0
     if index >= len(rungs):
-        return Step("monitor", current), None
+        return _contact_still_due(case, current, actions, Step("monitor", current), since), None
     rung = policy.rung(ladder, rungs[index])
     days_at = (today - since).days if since else None
+    step, held = _climb(
+        case, ladder, rung, current, m, policy, today, actions, since, days_at, ignore_gap
+    )
+    if step.action == "monitor":
+        step = _contact_still_due(case, current, actions, step, since)
+    return step, held
+
+
+def _contact_still_due(
+    case: CaseInput, current: str, actions: dict[str, str], step: Step, since: date | None
+) -> Step:
+    """A contact the case's current stage asked for stays the next action until an officer
+    records one, so it does not drop off the officer's list the night after it appeared."""
+    asked = actions.get(current)
+    if asked is None or ACTIONS[asked].step != StepClass.CONTACT or since is None:
+        return step
+    if case.last_contact_on is not None and case.last_contact_on >= since:
+        return step
+    step.reasons.append(
+        reason(
+            f"contact_due:{current}",
+            f"No contact has been recorded since the case reached this stage on "
+            f"{long_date(since)}.",
+            "Pre-Action Protocol: contact the tenant as soon as reasonably possible",
+        )
+    )
+    return Step(asked, current, due_on=since, reasons=step.reasons)
+
+
+def _climb(
+    case: CaseInput,
+    ladder: str,
+    rung: Rung,
+    current: str,
+    m: Measure,
+    policy: Policy,
+    today: date,
+    actions: dict[str, str],
+    since: date | None,
+    days_at: int | None,
+    ignore_gap: bool,
+) -> tuple[Step, Guard | None]:
     if not rung_met(rung, m.escalation, m.weekly):
         held = None
         if rung_met(rung, max(m.gross, ZERO), m.weekly):

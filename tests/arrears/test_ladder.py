@@ -62,7 +62,9 @@ def test_each_rung_is_reached_at_its_weeks_of_rent_and_not_a_penny_before(
     tenure, stage, days, arrears, action, reaches
 ):
     decision = decide(
-        case(tenure, stage=stage, days_at_stage=days, arrears=arrears), policy=POLICY, today=TODAY
+        case(tenure, stage=stage, days_at_stage=days, arrears=arrears, last_contact_on=TODAY),
+        policy=POLICY,
+        today=TODAY,
     )
 
     assert decision.action == action
@@ -84,7 +86,9 @@ def _gap_rows():
 @pytest.mark.parametrize(("tenure", "stage", "days", "action", "reaches"), list(_gap_rows()))
 def test_each_rung_waits_its_days_after_the_last_stage(tenure, stage, days, action, reaches):
     decision = decide(
-        case(tenure, stage=stage, days_at_stage=days, arrears="2000.00"), policy=POLICY, today=TODAY
+        case(tenure, stage=stage, days_at_stage=days, arrears="2000.00", last_contact_on=TODAY),
+        policy=POLICY,
+        today=TODAY,
     )
 
     assert decision.action == action
@@ -95,12 +99,37 @@ def test_each_rung_waits_its_days_after_the_last_stage(tenure, stage, days, acti
 
 def test_a_case_waiting_for_its_gap_says_when_the_next_rung_is_due():
     decision = decide(
-        case(stage="early_contact", days_at_stage=3, arrears="500"), policy=POLICY, today=TODAY
+        case(stage="early_contact", days_at_stage=3, arrears="500", last_contact_on=TODAY),
+        policy=POLICY,
+        today=TODAY,
     )
 
     assert decision.action == "monitor"
     assert decision.due_on == TODAY + timedelta(days=4)
     assert any(r["rule"] == "gap:letter_1" for r in decision.reasons)
+
+
+@pytest.mark.parametrize(
+    ("contacted", "action"),
+    [(None, "early_contact"), (4, "early_contact"), (3, "monitor"), (0, "monitor")],
+)
+def test_early_contact_stays_on_the_list_until_an_officer_records_a_contact(contacted, action):
+    """The case reached early contact three days ago; a contact before that does not count."""
+    decision = decide(
+        case(
+            stage="early_contact",
+            days_at_stage=3,
+            arrears="150",
+            last_contact_on=TODAY - timedelta(days=contacted) if contacted is not None else None,
+        ),
+        policy=POLICY,
+        today=TODAY,
+    )
+
+    assert decision.action == action
+    if action == "early_contact":
+        assert decision.due_on == TODAY - timedelta(days=3)
+        assert decision.stage == "early_contact" and not decision.stage_changed
 
 
 NOTICE_ACTIONS = [
