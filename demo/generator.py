@@ -145,6 +145,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "support_and_referrals",
         "alternatives_tried",
         "reasons",
+        "assessed_by_id",
     ),
     "cases.CourtCase": (
         "id",
@@ -210,8 +211,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "earliest_proceedings_date",
         "last_proceedings_date",
         "created_at",
+        "created_by_id",
     ),
-    "cases.CaseEvent": ("id", "case_id", "verb", "payload", "occurred_at"),
+    "cases.CaseEvent": ("id", "case_id", "actor_id", "verb", "payload", "occurred_at"),
 }
 
 # Ledger rows are by far the most numerous, so they are emitted as ready-made COPY
@@ -287,6 +289,7 @@ class World:
     calendar: Calendar
     patch_ids: list[int]
     patch_codes: list[str]
+    patch_officer_ids: list[int | None] = field(default_factory=list)
     system_user_id: int | None = None
     next_id: dict[str, int] = field(default_factory=lambda: defaultdict(lambda: 1))
 
@@ -729,6 +732,8 @@ class CouncilGenerator:
         patch_slot = index % len(world.patch_ids)
         patch_id = world.patch_ids[patch_slot]
         patch_code = world.patch_codes[patch_slot]
+        officer = world.patch_officer_ids[patch_slot] if world.patch_officer_ids else None
+        officer_id = str(officer) if officer else None
 
         tenure = _weighted(rng, _TENURES, _TENURE_CUM)
         is_garage = tenure == "garage"
@@ -973,6 +978,7 @@ class CouncilGenerator:
             weekly_now,
             registered == TRUE,
             ledgers,
+            officer_id,
         )
         if court_rows:
             stage, stage_day = court_rows
@@ -1141,6 +1147,7 @@ class CouncilGenerator:
                 (
                     str(world.take_id("cases.CaseEvent")),
                     str(case_id),
+                    None,
                     "stage_changed",
                     json.dumps(
                         {
@@ -1248,8 +1255,12 @@ class CouncilGenerator:
         weekly: int,
         registered: bool,
         ledgers: list,
+        officer_id: str | None,
     ) -> tuple[str, date] | None:
-        """Notices, court cases, warrants and court-ordered terms for the court stories."""
+        """Notices, court cases, warrants and court-ordered terms for the court stories.
+
+        The patch officer served the notice: the machine never serves one.
+        """
         if story.notice_day is None:
             return None
         world = self.world
@@ -1286,6 +1297,7 @@ class CouncilGenerator:
                 earliest.isoformat(),
                 last.isoformat(),
                 stamp(served, 9),
+                officer_id,
             )
         )
         out["cases.ProportionalityAssessment"].append(
@@ -1299,12 +1311,14 @@ class CouncilGenerator:
                 "Referred to Money Advice",
                 "Letters, calls and a visit; no arrangement offered",
                 "Arrears over 8 weeks with no engagement; a notice is proportionate",
+                officer_id,
             )
         )
         out["cases.CaseEvent"].append(
             (
                 str(world.take_id("cases.CaseEvent")),
                 str(case_id),
+                officer_id,
                 "notice_served",
                 json.dumps(
                     {

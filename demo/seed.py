@@ -266,6 +266,7 @@ def seed_council(
             calendar=calendar,
             patch_ids=[p.pk for p in patches],
             patch_codes=[p.code for p in patches],
+            patch_officer_ids=[p.officer_id for p in patches],
         )
         loader = BulkLoader()
         loader.start()

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
-from cases.models import Case, CourtCase, Hold, Tenancy, Tenant
+from cases.models import Case, CaseEvent, CourtCase, Hold, Tenancy, Tenant
 from notices.models import Notice
 from payments.models import Account, Arrangement, Transaction
 from payments.selectors import accounts_out_of_balance
@@ -115,3 +115,12 @@ def test_case_figures_agree_with_the_accounts_they_summarise():
         if rent:
             assert case.rent_arrears == rent[0].balance
             assert case.weekly_charge == rent[0].weekly_charge
+
+
+def test_seeded_notices_were_served_by_a_person_not_the_nightly_run():
+    _seed()
+
+    served = CaseEvent.objects.filter(verb="notice_served")
+    assert served.exists()
+    assert not served.filter(actor__isnull=True).exists()
+    assert not Notice.objects.filter(status="served", created_by__isnull=True).exists()
