@@ -3,6 +3,9 @@
 `LetterRequest` is the contract between the engine and the notices app: the
 nightly run queues the letters its policy may send automatically; the notices
 app renders each pending request into a document and a daily print pack.
+`EscalationPolicy` holds the versions of the policy; `NightlyRun` and `RunChunk`
+the record of each night; `Recommendation` each case's current recommendation and
+`RecommendationHistory` every change of it; `PolicyPreview` a dry run's counts.
 """
 
 from decimal import Decimal
@@ -195,7 +198,7 @@ class Recommendation(models.Model):
 
     @property
     def action_label(self) -> str:
-        from arrears.actions import action_label
+        from arrears.actions import action_label  # actions imports this module
 
         return action_label(self.action)
 

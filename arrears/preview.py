@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -101,9 +102,7 @@ def policy_preview_start(
     *, actor: User, document: dict[str, Any], run_date: date, note: str = ""
 ) -> PolicyPreview:
     """Record a preview of `document` against the current policy and start working it out."""
-    from django.core.exceptions import ValidationError
-
-    from arrears.tasks import run_policy_preview
+    from arrears.tasks import run_policy_preview  # tasks imports this module
 
     try:
         proposed = Policy.from_document(document, version=0)

@@ -22,6 +22,7 @@ from arrears.services import (
     nightly_run_begin,
     nightly_run_finish,
 )
+from core.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +41,6 @@ def start_nightly_run(
     `queue` sends the chunks to a queue of their own (workers started with -Q), so a
     council can keep nightly work apart from letter rendering.
     """
-    from core.models import User
-
     day = date.fromisoformat(run_date) if run_date else timezone.localdate()
     actor = User.objects.filter(pk=user_id).first() if user_id else None
     try:
@@ -95,6 +94,6 @@ def finish_nightly_run(run_id: int, start_letters: bool = True) -> str:
 
 @shared_task(name="arrears.tasks.run_policy_preview")
 def run_policy_preview(preview_id: int) -> str:
-    from arrears.preview import policy_preview_run
+    from arrears.preview import policy_preview_run  # it starts this task
 
     return policy_preview_run(preview_id=preview_id).status

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.urls import path, register_converter
 
 from arrears import views
@@ -6,12 +8,10 @@ from arrears import views
 class IsoDate:
     regex = r"\d{4}-\d{2}-\d{2}"
 
-    def to_python(self, value: str):
-        from datetime import date
-
+    def to_python(self, value: str) -> date:
         return date.fromisoformat(value)
 
-    def to_url(self, value) -> str:
+    def to_url(self, value: date) -> str:
         return value.isoformat()
 
 
