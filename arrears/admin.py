@@ -12,17 +12,7 @@ from arrears.models import (
     RecommendationHistory,
     RunChunk,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from payments.admin import ReadOnlyAdmin
 
 
 @admin.register(EscalationPolicy)

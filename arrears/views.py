@@ -206,6 +206,7 @@ def policy(request: HttpRequest, version: int | None = None) -> HttpResponse:
             "versions": selectors.policy_versions(),
             "changes": changes,
             "previous": previous,
+            "previous_version": str(previous.version) if previous else "",
             "can_change": request.user.has_perm(ADMINISTER),
         },
     )

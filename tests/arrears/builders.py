@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+from arrears import rules
 from arrears.arrangements import ArrangementTerms
 from arrears.facts import (
     AccountFigures,
@@ -24,15 +25,7 @@ from arrears.technical import TechnicalArrears
 # A Monday, with Christmas and its rent-free weeks ahead and no bank holiday near.
 TODAY = date(2026, 11, 23)
 POLICY = Policy.from_document(default_document(), version=1)
-POSSESSION_TENURES = (
-    "secure",
-    "introductory",
-    "flexible",
-    "non_secure_tenancy",
-    "non_secure_licence",
-    "assured",
-    "cooperative",
-)
+POSSESSION_TENURES = sorted(rules.POSSESSION_TENURES)
 
 
 def money(value: str | int) -> Decimal:
