@@ -156,6 +156,7 @@ ACTIONS: dict[str, Action] = _actions(
         needs_approval=True,
     ),
     Action("check_case_data", "Check the case's court records: terms or outcome missing", M),
+    Action("review_failed_letter", "Review a letter that could not be produced", M),
     Action("monitor_arrangement", "Monitor the arrangement", M),
     Action(
         "contact_about_missed_payment",

@@ -124,4 +124,6 @@ class CaseInput:
     court_cases: list[CourtFact] = field(default_factory=list)  # newest first
     arrangements: list[ArrangementFact] = field(default_factory=list)
     letters: dict[str, date] = field(default_factory=dict)  # latest request per letter kind
+    # Letters the notices app could not produce, and not asked for again since.
+    failed_letters: dict[str, date] = field(default_factory=dict)
     previous: PreviousRecommendation | None = None

@@ -554,14 +554,17 @@ def load_chunk(
     )
     arrangements = _grouped(_arrangement_facts(first_case, last_case, today, policy))
     letters: dict[int, dict[str, date]] = defaultdict(dict)
-    for case_id, letter, latest in (
+    failed: dict[int, dict[str, date]] = defaultdict(dict)
+    for case_id, letter, status, latest in (
         LetterRequest.objects.filter(in_range, run_date__lte=today)
-        .exclude(status__in=[LetterRequest.Status.CANCELLED, LetterRequest.Status.FAILED])
-        .values("case_id", "letter")
+        .exclude(status=LetterRequest.Status.CANCELLED)
+        .values("case_id", "letter", "status")
         .annotate(latest=Max("run_date"))
-        .values_list("case_id", "letter", "latest")
+        .values_list("case_id", "letter", "status", "latest")
     ):
-        letters[case_id][letter] = as_date(latest)
+        (failed if status == LetterRequest.Status.FAILED else letters)[case_id][letter] = as_date(
+            latest
+        )
     previous = {
         case_id: PreviousRecommendation(action, since, fingerprint, run_date)
         for case_id, action, since, fingerprint, run_date in Recommendation.objects.filter(
@@ -607,6 +610,11 @@ def load_chunk(
                 court_cases=courts.get(case_id, []),
                 arrangements=arrangements.get(case_id, []),
                 letters=letters.get(case_id, {}),
+                failed_letters={
+                    kind: day
+                    for kind, day in failed.get(case_id, {}).items()
+                    if day > letters.get(case_id, {}).get(kind, date.min)
+                },
                 previous=previous.get(case_id),
             )
         )

@@ -31,9 +31,12 @@ from arrears.engine.debts import debt_step
 from arrears.engine.possession import latest_claim, possession_step
 from arrears.facts import AccountFigures, ArrangementFact, CaseInput
 from arrears.guards import Guard, GuardContext, active_guards
+from arrears.models import LetterKind
 from arrears.policy import LADDER_LABELS, Policy
 from arrears.rules import POSSESSION_TENURES, ladder_for, weeks_of_rent
 from arrears.text import long_date, money_text
+
+LETTER_LABELS = dict(LetterKind.choices)
 
 
 @dataclass(slots=True)
@@ -219,6 +222,7 @@ def _settled(case: CaseInput) -> bool:
         and not case.notices
         and not case.court_cases
         and not case.holds
+        and not case.failed_letters
         and all(a.balance <= 0 for a in case.accounts)
     )
 
@@ -321,6 +325,15 @@ def _letters(
     return letters, notes, wait
 
 
+def _failed_letter(case: CaseInput, action: str) -> tuple[str, date] | None:
+    """A letter the notices app could not produce takes the place of monitoring: nobody
+    would otherwise notice that the tenant never got it."""
+    if not case.failed_letters or ACTIONS[action].step != StepClass.MONITOR:
+        return None
+    kind, day = max(case.failed_letters.items(), key=lambda item: item[1])
+    return kind, day
+
+
 def decide(case: CaseInput, *, policy: Policy, today: date) -> Decision:
     """The case's stage, next action, guards and reasons on `today`, and what to write."""
     figures = case_figures(case)
@@ -382,6 +395,9 @@ def decide(case: CaseInput, *, policy: Policy, today: date) -> Decision:
     if technical_guard is not None:
         guards.append(technical_guard)
     action, due_on, first, holding = _choose(step, guards)
+    failed_letter = _failed_letter(case, action)
+    if failed_letter is not None:
+        action, due_on = "review_failed_letter", failed_letter[1]
     letters, letter_notes, wait = _letters(
         case, step, action, changes, guards, holding, policy, today
     )
@@ -404,6 +420,19 @@ def decide(case: CaseInput, *, policy: Policy, today: date) -> Decision:
         *arrangement_reasons,
         *step.reasons,
         *letter_notes,
+        *(
+            [
+                reason(
+                    "letter_failed",
+                    f"{LETTER_LABELS.get(failed_letter[0], failed_letter[0])} asked for on "
+                    f"{long_date(failed_letter[1])} could not be produced and has not been "
+                    "asked for again.",
+                    "Hackney's failed-letter review (peer-hackney.md §9)",
+                )
+            ]
+            if failed_letter
+            else []
+        ),
         *(
             reason(f"guard:{g.key}", f"Held: {g.label}. {g.detail}", g.source, held=step.action)
             for g in holding

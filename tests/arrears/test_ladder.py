@@ -363,3 +363,32 @@ def test_every_legal_step_needs_a_persons_approval_and_no_letter_is_one():
             assert found.needs_approval, key
         if found.letter is not None:
             assert not found.needs_approval, key
+
+
+@pytest.mark.parametrize(
+    ("stage", "days", "arrears", "action"),
+    [
+        ("letter_1", 3, "250.00", "review_failed_letter"),  # monitoring: review the letter
+        ("letter_1", 14, "350.00", "send_letter_2"),  # the next letter is due: it goes
+        ("none", None, "0.00", "review_failed_letter"),  # even with nothing owed now
+    ],
+)
+def test_a_letter_that_could_not_be_produced_is_put_in_front_of_an_officer(
+    stage, days, arrears, action
+):
+    decision = decide(
+        case(
+            stage=stage,
+            days_at_stage=days,
+            arrears=arrears,
+            last_contact_on=TODAY,
+            failed_letters={"arrears_letter_1": TODAY - timedelta(days=3)},
+        ),
+        policy=POLICY,
+        today=TODAY,
+    )
+
+    assert decision.action == action
+    if action == "review_failed_letter":
+        assert decision.due_on == TODAY - timedelta(days=3)
+        assert any(r["rule"] == "letter_failed" for r in decision.reasons)

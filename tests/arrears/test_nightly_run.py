@@ -284,3 +284,16 @@ def test_the_run_goes_on_when_no_renderer_is_registered(council, monkeypatch):
 
     assert run.status == NightlyRun.Status.COMPLETED
     assert services.start_letter_rendering(RUN) is False
+
+
+def test_a_letter_the_notices_app_could_not_produce_comes_back_to_an_officer(council):
+    _run(RUN)
+    LetterRequest.objects.filter(case=council["behind"]).update(
+        status=LetterRequest.Status.FAILED, error="No address for the tenant"
+    )
+
+    _run(RUN + timedelta(days=1))
+
+    behind = Case.objects.get(pk=council["behind"].pk)
+    assert behind.next_action == "review_failed_letter"
+    assert behind.next_action_due == RUN
