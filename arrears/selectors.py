@@ -15,6 +15,7 @@ from arrears.models import (
     RecommendationHistory,
     RunChunk,
 )
+from arrears.policy import Policy, default_policy
 from cases.models import Case
 from payments.models import Arrangement, ArrangementCheck
 
@@ -52,6 +53,15 @@ def run_on(*, run_date: date) -> NightlyRun:
 
 def run_chunks(*, run: NightlyRun) -> QuerySet[RunChunk]:
     return run.chunks.order_by("number")
+
+
+def policy_in_force() -> Policy:
+    """The escalation policy in force as the engine reads it: the newest version, or the
+    defaults before anyone has saved one. Never writes (services.policy_current does)."""
+    record = EscalationPolicy.objects.order_by("-version").first()
+    if record is None:
+        return default_policy()
+    return Policy.from_document(record.document, version=record.version)
 
 
 def policy_versions() -> QuerySet[EscalationPolicy]:

@@ -56,3 +56,14 @@ def test_an_arrangements_state_history_reads_in_order(council):
     states = [(c.state, c.checked_on) for c in arrangement_history(arrangement=arrangement)]
 
     assert states == [("kept", RUN), ("missed", RUN + timedelta(days=14))]
+
+
+def test_the_policy_in_force_is_read_without_writing_one(team):
+    from arrears.models import EscalationPolicy
+    from arrears.selectors import policy_in_force
+    from arrears.services import policy_current
+
+    assert policy_in_force().version == 0  # the defaults, before any version is saved
+    assert not EscalationPolicy.objects.exists()
+    policy_current()
+    assert policy_in_force().version == 1
