@@ -26,7 +26,8 @@ class PatchCoverInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["officer"]
     fk_name = "patch"
-    exclude = ["granted_by"]
+    exclude = ["granted_by", "withdrawn_by"]
+    readonly_fields = ["withdrawn_at"]
 
 
 @admin.register(Patch)
@@ -72,7 +73,7 @@ class CaseAdmin(admin.ModelAdmin):
 
 @admin.register(Hold)
 class HoldAdmin(admin.ModelAdmin):
-    list_display = ["case", "kind", "reason", "starts_on", "until", "ended_on"]
+    list_display = ["case", "kind", "reason", "starts_on", "until", "ended_on", "outcome"]
     list_filter = ["kind"]
     raw_id_fields = ["case"]
     exclude = ["created_by", "ended_by"]

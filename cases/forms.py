@@ -134,6 +134,101 @@ class BreathingSpaceEndForm(forms.Form):
     ended_on = date_field("Date it ended", help_text="As the Insolvency Service notified it")
 
 
+class DisputeForm(forms.Form):
+    reason = radios(
+        Hold.DisputeType.choices, "What is disputed", required_message="Choose what is disputed"
+    )
+    starts_on = date_field(
+        "Date the dispute was raised",
+        help_text="When the tenant first told us, for example 27 3 2027",
+    )
+    comment = text_area(
+        "What the tenant says",
+        message="Enter what the tenant says is wrong",
+        help_text="For example, which charges, which weeks or which repairs",
+    )
+
+
+class DisputeResolveForm(forms.Form):
+    outcome = radios(
+        Hold.DisputeOutcome.choices,
+        "Outcome",
+        required_message="Choose how the dispute was resolved",
+    )
+    ended_on = date_field("Date it was resolved")
+    notes = text_area(
+        "What was found or agreed",
+        message="Enter what was found or agreed",
+        help_text="For example, the charges corrected, the repairs done, or why it was not upheld",
+    )
+
+
+# A yes/no question the officer must answer: None is "not answered".
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def yes_no(label: str, *, required_message: str, help_text: str = "") -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline"}),
+        help_text=help_text,
+        error_messages={"required": required_message, "invalid_choice": required_message},
+    )
+
+
+class BenefitClaimForm(forms.Form):
+    benefit = radios(
+        [
+            (value, label)
+            for value, label in Hold.BenefitType.choices
+            if value in Hold.CLAIMED_BENEFITS
+        ],
+        "Benefit claimed",
+        required_message="Choose the benefit the tenant has claimed",
+    )
+    submitted_on = date_field("Date the claim was submitted")
+    all_evidence_supplied = yes_no(
+        "Has the tenant given all the evidence the claim needs?",
+        required_message="Choose whether the tenant has given all the evidence the claim needs",
+        help_text="Proceedings must not start while a claim with all its evidence is being decided",
+    )
+    reference = forms.CharField(
+        label="Claim reference",
+        max_length=40,
+        required=False,
+        help_text="Optional",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20"}),
+    )
+    comment = text_area(
+        "Comment",
+        required=False,
+        message="Enter what evidence the claim still needs",
+        help_text="If evidence is missing, say what it is and when the tenant will give it",
+    )
+
+
+class BenefitEvidenceForm(forms.Form):
+    supplied_on = date_field("Date the last of the evidence was given")
+
+
+class BenefitDecisionForm(forms.Form):
+    outcome = radios(
+        Hold.BenefitDecision.choices,
+        "Decision",
+        required_message="Choose the decision on the claim",
+    )
+    ended_on = date_field("Date of the decision")
+    notes = text_area(
+        "Notes",
+        required=False,
+        rows=3,
+        help_text="Optional. For example, the weekly award and the date it is paid from",
+    )
+
+
 class VulnerabilityForm(forms.Form):
     kind = forms.ChoiceField(
         label="Kind of vulnerability or concern",
@@ -236,6 +331,39 @@ class CoverForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers()
+
+
+class CoverWithdrawForm(forms.Form):
+    when = radios(
+        [("now", "Now"), ("later", "After a later day")],
+        "When does the cover end?",
+        required_message="Choose when the cover ends",
+    )
+    last_day = date_field(
+        "Last day of cover",
+        required=False,
+        help_text="Only if it ends after a later day: the officer works the patch until the end "
+        "of this day",
+    )
+    reason = forms.CharField(label="Reason", max_length=200, required=False, help_text="Optional")
+
+    def __init__(self, *args, officer: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["when"].choices = [
+            ("now", f"Now: {officer} stops working the patch's cases straight away"),
+            ("later", "After a later day"),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("when") == "later" and cleaned.get("last_day") is None:
+            if "last_day" not in self.errors:
+                self.add_error("last_day", "Enter the last day of cover")
+        elif cleaned.get("when") == "now":
+            # A half-typed date is no reason to refuse ending the cover now.
+            self.errors.pop("last_day", None)
+            cleaned["last_day"] = None
+        return cleaned
 
 
 def money_field(label: str, *, required: bool = False, help_text: str = "") -> forms.DecimalField:

@@ -107,12 +107,28 @@ class PatchCover(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a manager ended the cover early; ends_on is then its last day.",
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-starts_on"]
         constraints = [
+            # A cover withdrawn before it began ends the day before it would have
+            # started: an empty period, so it never gives the patch to anyone.
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                condition=Q(ends_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on"))
+                | Q(withdrawn_at__isnull=False),
                 name="patch_cover_ends_after_it_starts",
             )
         ]
@@ -122,6 +138,10 @@ class PatchCover(models.Model):
 
     def is_active_on(self, day: date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+    @property
+    def withdrawn_before_it_began(self) -> bool:
+        return self.ends_on is not None and self.ends_on < self.starts_on
 
 
 class Property(models.Model):
@@ -454,6 +474,24 @@ class Hold(models.Model):
         MANAGED_PAYMENT = "managed_payment", "Managed payment to landlord (APA)"
         THIRD_PARTY_DEDUCTION = "third_party_deduction", "Third party deduction"
 
+    # The claims an officer records as pending (PAP para 7: HB, UC housing costs, and
+    # DHP, which needs one of them). Managed payments and deductions are requests to
+    # DWP, recorded as referrals that hold the case themselves.
+    CLAIMED_BENEFITS = frozenset(
+        {BenefitType.HOUSING_BENEFIT, BenefitType.UNIVERSAL_CREDIT, BenefitType.DHP}
+    )
+
+    class DisputeOutcome(models.TextChoices):
+        UPHELD = "upheld", "Upheld: the account corrected or the repairs done"
+        PARTLY_UPHELD = "partly_upheld", "Partly upheld"
+        NOT_UPHELD = "not_upheld", "Not upheld: the arrears are owed"
+        WITHDRAWN = "withdrawn", "Withdrawn by the tenant"
+
+    class BenefitDecision(models.TextChoices):
+        AWARDED = "awarded", "Awarded"
+        REFUSED = "refused", "Refused"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="holds")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     reason = models.CharField(
@@ -475,6 +513,20 @@ class Hold(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    all_evidence_supplied = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Benefit claims: the tenant has given all the evidence the claim needs (PAP para "
+            "7). Blank when not recorded."
+        ),
+    )
+    outcome = models.CharField(
+        max_length=30,
+        blank=True,
+        help_text="Dispute: how it was resolved. Benefit claim: the decision.",
+    )
+    outcome_notes = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-starts_on"]
@@ -487,6 +539,10 @@ class Hold(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="pause") | (Q(until__isnull=False) & ~Q(reason="")),
                 name="pause_has_reason_and_until_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(ended_on__isnull=False),
+                name="hold_outcome_only_once_ended",
             ),
         ]
 
@@ -510,6 +566,21 @@ class Hold(models.Model):
             if self.reason in choices.values:
                 return choices(self.reason).label
         return self.reason
+
+    @property
+    def is_officers_claim(self) -> bool:
+        """A benefit claim an officer recorded, as opposed to the hold a DWP request puts
+        on the case, which its referral's outcome ends."""
+        return (
+            self.kind == self.Kind.BENEFIT_CLAIM
+            and self.reason in self.CLAIMED_BENEFITS
+            and not hasattr(self, "referral")
+        )
+
+    @property
+    def outcome_label(self) -> str:
+        choices = self.DisputeOutcome if self.kind == self.Kind.DISPUTE else self.BenefitDecision
+        return choices(self.outcome).label if self.outcome in choices.values else self.outcome
 
 
 class VulnerabilityFlag(models.Model):

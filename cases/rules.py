@@ -94,3 +94,40 @@ def income_statement_is_current(
     """An arrangement is agreed from a recent I&E: PAP para 2 ("affordable sums based on
     the tenant's income and expenditure"); legal-reference.md §8 and §12."""
     return today - taken_on <= timedelta(days=policy.income_statement_max_age_days)
+
+
+def hold_start_problem(
+    *, starts_on: date, today: date, tenancy_start: date, what: str
+) -> str | None:
+    """A dispute or a benefit claim is recorded once it has happened: raised or submitted
+    today or earlier, and not before the tenancy it concerns began. (Unlike a pause, it
+    has no end date: it holds the case until its outcome is recorded, legal-reference.md
+    §19 rules 2 and 8.)"""
+    if starts_on > today:
+        return f"The date the {what} must be today or in the past"
+    if starts_on < tenancy_start:
+        return (
+            f"The date the {what} must be on or after the tenancy began, {tenancy_start:%-d %B %Y}"
+        )
+    return None
+
+
+def withdrawn_cover_last_day(*, starts_on: date, today: date) -> date:
+    """Cover withdrawn now ends yesterday, so the officer loses the patch at once; cover
+    withdrawn before it began ends the day before its start, an empty period. Days
+    already worked stay covered: what the officer did then was done with authority."""
+    return max(today, starts_on) - timedelta(days=1)
+
+
+def cover_last_day_problem(
+    *, starts_on: date, ends_on: date | None, last_day: date, today: date
+) -> str | None:
+    """A later last day for a cover must be today or after, not before the cover starts,
+    and earlier than the end already set: withdrawing cover only ever shortens it."""
+    if last_day < today:
+        return "The last day of cover must be today or later: choose now to end it at once"
+    if last_day < starts_on:
+        return f"The last day of cover must be on or after the day it starts, {starts_on:%-d %B %Y}"
+    if ends_on is not None and last_day >= ends_on:
+        return f"The cover already ends on {ends_on:%-d %B %Y}: choose an earlier last day"
+    return None

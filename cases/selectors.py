@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from cases.caseload import active_holds, open_flags
 from cases.models import (
@@ -18,6 +18,7 @@ from cases.models import (
     CourtCase,
     Hold,
     IncomeExpenditure,
+    PatchCover,
     Referral,
     Tenant,
     VulnerabilityFlag,
@@ -109,7 +110,12 @@ def flags_for(*, case: Case) -> list[VulnerabilityFlag]:
 
 
 def holds_for(*, case: Case) -> list[Hold]:
-    return list(Hold.objects.filter(case=case).select_related("created_by", "ended_by"))
+    """Every hold, newest first, with the referral that made it, if a DWP request did."""
+    return list(
+        Hold.objects.filter(case=case)
+        .select_related("created_by", "ended_by", "referral")
+        .order_by("-starts_on", "-id")
+    )
 
 
 def statements_for(*, case: Case) -> QuerySet[IncomeExpenditure]:
@@ -121,4 +127,15 @@ def court_cases_for(*, case: Case) -> list[CourtCase]:
         CourtCase.objects.filter(case=case).prefetch_related(
             Prefetch("warrants", queryset=Warrant.objects.order_by("-applied_on"))
         )
+    )
+
+
+def covers_in_force_or_planned(*, today: date) -> list[PatchCover]:
+    """Cover of patches that has not ended, soonest first; not cover withdrawn before it
+    began."""
+    return list(
+        PatchCover.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .exclude(ends_on__lt=F("starts_on"))
+        .select_related("patch", "officer", "granted_by")
+        .order_by("patch__code", "starts_on", "pk")
     )

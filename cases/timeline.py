@@ -55,6 +55,24 @@ def _arrangement(p: Mapping[str, Any]) -> str:
     return sentence
 
 
+def _claim_recorded(p: Mapping[str, Any]) -> str:
+    evidence = {
+        True: "all evidence given",
+        False: "evidence still to come",
+    }.get(p.get("all_evidence_supplied"), "")
+    return (
+        f"{p.get('reason_label', 'Benefit')} claim pending, submitted {_date(p, 'starts_on')}"
+        + _then(evidence, ", ")
+    )
+
+
+def _cover_withdrawn(p: Mapping[str, Any]) -> str:
+    sentence = f"{p.get('officer', '')}'s cover of patch {p.get('patch', '')} withdrawn"
+    if p.get("before_it_began"):
+        return sentence + " before it began"
+    return sentence + f": last day {_date(p, 'ends_on')}"
+
+
 SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "payment_taken": lambda p: (
         f"Payment of {_money(p, 'amount')} taken"
@@ -86,6 +104,22 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         + (f", expected to end {_date(p, 'expected_end')}" if p.get("expected_end") else "")
     ),
     "breathing_space_ended": lambda p: f"Breathing Space ended on {_date(p, 'ended_on')}",
+    "dispute_recorded": lambda p: (
+        f"Dispute recorded: {p.get('reason_label', '')}, raised {_date(p, 'starts_on')}"
+    ),
+    "dispute_resolved": lambda p: (
+        f"Dispute ({str(p.get('reason_label', '')).lower()}) resolved on {_date(p, 'ended_on')}"
+        + _then(p.get("outcome_label", ""), " - ")
+    ),
+    "benefit_claim_recorded": _claim_recorded,
+    "benefit_claim_evidence_supplied": lambda p: (
+        f"All evidence given for the {p.get('reason_label', 'benefit')} claim on"
+        f" {_date(p, 'supplied_on')}"
+    ),
+    "benefit_claim_decided": lambda p: (
+        f"{p.get('reason_label', 'Benefit')} claim {str(p.get('outcome_label', 'decided')).lower()}"
+        f" on {_date(p, 'ended_on')}"
+    ),
     "vulnerability_recorded": lambda p: (
         ("Safeguarding concern recorded" if p.get("is_safeguarding") else "Vulnerability recorded")
         + _then(p.get("kind_label", ""))
@@ -104,6 +138,7 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         f"{p.get('officer', '')} covers patch {p.get('patch', '')} from"
         f" {_date(p, 'starts_on')}" + (f" to {_date(p, 'ends_on')}" if p.get("ends_on") else "")
     ),
+    "cover_withdrawn": _cover_withdrawn,
     "income_expenditure_recorded": lambda p: (
         f"Income and expenditure recorded: surplus of {_money(p, 'surplus')} a month"
     ),
@@ -114,6 +149,11 @@ DETAILS: dict[str, str] = {
     "contact_recorded": "summary",
     "note_added": "text",
     "case_paused": "comment",
+    "dispute_recorded": "comment",
+    "dispute_resolved": "notes",
+    "benefit_claim_recorded": "comment",
+    "benefit_claim_decided": "notes",
+    "cover_withdrawn": "reason",
     "vulnerability_recorded": "details",
     "referral_made": "notes",
     "referral_outcome": "notes",
@@ -147,8 +187,11 @@ KINDS: dict[str, tuple[str, Q]] = {
         Q(verb__startswith="arrangement_") | Q(verb="income_expenditure_recorded"),
     ),
     "holds": (
-        "Pauses and Breathing Space",
-        Q(verb__in=["case_paused", "pause_ended"]) | Q(verb__startswith="breathing_space_"),
+        "Holds: pauses, Breathing Space, disputes and benefit claims",
+        Q(verb__in=["case_paused", "pause_ended"])
+        | Q(verb__startswith="breathing_space_")
+        | Q(verb__startswith="dispute_")
+        | Q(verb__startswith="benefit_claim_"),
     ),
     "support": (
         "Vulnerability and referrals",
@@ -168,5 +211,8 @@ KINDS: dict[str, tuple[str, Q]] = {
         | Q(verb__startswith="warrant_")
         | Q(verb__startswith="eviction_"),
     ),
-    "assignment": ("Assignment and cover", Q(verb__in=["case_reassigned", "cover_given"])),
+    "assignment": (
+        "Assignment and cover",
+        Q(verb__in=["case_reassigned", "cover_given", "cover_withdrawn"]),
+    ),
 }

@@ -7,6 +7,11 @@ urlpatterns = [
     path("", caseload.home, name="home"),
     path("caseload.csv", caseload.caseload_export, name="caseload_export"),
     path("patches/cover/", actions.patch_cover_give, name="patch_cover_give"),
+    path(
+        "patches/cover/<int:cover_id>/withdraw/",
+        actions.patch_cover_withdraw,
+        name="patch_cover_withdraw",
+    ),
     # The case and its sections
     path("cases/<int:case_id>/", case.case_timeline, name="case"),
     path("cases/<int:case_id>/statement/", case.case_statement, name="case_statement"),
@@ -49,6 +54,27 @@ urlpatterns = [
         "cases/<int:case_id>/breathing-space/<int:hold_id>/end/",
         actions.breathing_space_end,
         name="breathing_space_end",
+    ),
+    path("cases/<int:case_id>/dispute/", actions.dispute_record, name="dispute_record"),
+    path(
+        "cases/<int:case_id>/dispute/<int:hold_id>/resolve/",
+        actions.dispute_resolve,
+        name="dispute_resolve",
+    ),
+    path(
+        "cases/<int:case_id>/benefit-claim/",
+        actions.benefit_claim_record,
+        name="benefit_claim_record",
+    ),
+    path(
+        "cases/<int:case_id>/benefit-claim/<int:hold_id>/evidence/",
+        actions.benefit_claim_evidence,
+        name="benefit_claim_evidence",
+    ),
+    path(
+        "cases/<int:case_id>/benefit-claim/<int:hold_id>/decision/",
+        actions.benefit_claim_decide,
+        name="benefit_claim_decide",
     ),
     path(
         "cases/<int:case_id>/vulnerability/",

@@ -2,13 +2,18 @@
 records the timeline in the same transaction and refuses with a ValidationError an
 officer can act on, writing nothing when it does."""
 
-from cases.services.assignment import case_reassign, patch_cover_give
+from cases.services.assignment import case_reassign, patch_cover_give, patch_cover_withdraw
 from cases.services.contacts import contact_record, note_add
 from cases.services.events import case_event_record
 from cases.services.holds import (
+    benefit_claim_decide,
+    benefit_claim_evidence_record,
+    benefit_claim_record,
     breathing_space_end,
     breathing_space_record,
     case_pause,
+    dispute_record,
+    dispute_resolve,
     pause_end,
 )
 from cases.services.income import income_expenditure_record
@@ -20,15 +25,21 @@ from cases.services.support import (
 )
 
 __all__ = [
+    "benefit_claim_decide",
+    "benefit_claim_evidence_record",
+    "benefit_claim_record",
     "breathing_space_end",
     "breathing_space_record",
     "case_event_record",
     "case_pause",
     "case_reassign",
     "contact_record",
+    "dispute_record",
+    "dispute_resolve",
     "income_expenditure_record",
     "note_add",
     "patch_cover_give",
+    "patch_cover_withdraw",
     "pause_end",
     "referral_make",
     "referral_outcome_record",

@@ -1,4 +1,4 @@
-"""Reassigning cases and giving cover of a patch: managers' work."""
+"""Reassigning cases, and giving and withdrawing cover of a patch: managers' work."""
 
 from datetime import date
 
@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from cases import rules
 from cases.models import (
     Case,
     CaseEvent,
@@ -107,21 +108,72 @@ def patch_cover_give(
             "starts_on": starts_on.isoformat(),
             "ends_on": ends_on.isoformat() if ends_on else None,
         }
-        now = timezone.now()
-        case_ids = Case.objects.filter(patch=locked_patch, status=Case.Status.OPEN).values_list(
-            "pk", flat=True
-        )
-        CaseEvent.objects.bulk_create(
-            (
-                CaseEvent(
-                    case_id=case_id,
-                    actor=actor,
-                    verb="cover_given",
-                    payload=payload,
-                    occurred_at=now,
-                )
-                for case_id in case_ids.iterator()
-            ),
-            batch_size=1000,
-        )
+        _record_on_open_cases(patch=locked_patch, actor=actor, verb="cover_given", payload=payload)
     return cover
+
+
+def _record_on_open_cases(
+    *, patch: Patch, actor: User, verb: str, payload: dict[str, object]
+) -> None:
+    """One timeline entry on every open case of the patch, written in bulk (a patch holds
+    a few thousand cases); the caller holds the transaction and the patch's lock."""
+    now = timezone.now()
+    case_ids = Case.objects.filter(patch=patch, status=Case.Status.OPEN).values_list(
+        "pk", flat=True
+    )
+    CaseEvent.objects.bulk_create(
+        (
+            CaseEvent(case_id=case_id, actor=actor, verb=verb, payload=payload, occurred_at=now)
+            for case_id in case_ids.iterator()
+        ),
+        batch_size=1000,
+    )
+
+
+def patch_cover_withdraw(
+    *, cover: PatchCover, actor: User, last_day: date | None, reason: str, today: date
+) -> PatchCover:
+    """End an officer's cover of a patch early: now (`last_day` None), or after a later
+    day. From then the officer's caseload and permissions no longer include the patch
+    (cases a manager assigned to them by name stay theirs); every open case on the patch
+    records it, as it recorded the cover."""
+    _require_manager(actor)
+    with transaction.atomic():
+        locked_patch = Patch.objects.select_for_update().get(pk=cover.patch_id)
+        locked = PatchCover.objects.select_for_update().select_related("officer").get(pk=cover.pk)
+        if locked.ends_on is not None and locked.ends_on < today:
+            raise ValidationError(
+                "This cover already ended before it began"
+                if locked.withdrawn_before_it_began
+                else f"This cover already ended on {locked.ends_on:%-d %B %Y}"
+            )
+        if last_day is None:
+            last_day = rules.withdrawn_cover_last_day(starts_on=locked.starts_on, today=today)
+        else:
+            refuse_if(
+                last_day=rules.cover_last_day_problem(
+                    starts_on=locked.starts_on,
+                    ends_on=locked.ends_on,
+                    last_day=last_day,
+                    today=today,
+                )
+            )
+        locked.ends_on = last_day
+        locked.withdrawn_at = timezone.now()
+        locked.withdrawn_by = actor
+        locked.save(update_fields=["ends_on", "withdrawn_at", "withdrawn_by"])
+        payload = {
+            "cover_id": locked.pk,
+            "patch": locked_patch.code,
+            "officer": str(locked.officer),
+            "officer_id": locked.officer_id,
+            "starts_on": locked.starts_on.isoformat(),
+            "ends_on": last_day.isoformat(),
+            "before_it_began": locked.withdrawn_before_it_began,
+            "reason": stripped(reason)[:200],
+        }
+        _record_on_open_cases(
+            patch=locked_patch, actor=actor, verb="cover_withdrawn", payload=payload
+        )
+    locked.patch = locked_patch
+    return locked

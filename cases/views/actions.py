@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from cases import forms as case_forms
 from cases import services
-from cases.models import Case, Hold, Referral, Tenant, VulnerabilityFlag
+from cases.models import Case, Hold, PatchCover, Referral, Tenant, VulnerabilityFlag
 from cases.permissions import case_for_action
-from cases.selectors import case_header
+from cases.selectors import case_header, covers_in_force_or_planned
 from core.money import format_money
 from payments.arrangements import monthly_rent
 
@@ -230,6 +230,156 @@ def breathing_space_end(request: HttpRequest, case_id: int, hold_id: int) -> Htt
     )
 
 
+def dispute_record(request: HttpRequest, case_id: int) -> HttpResponse:
+    case, today = _case(request, case_id)
+    form = case_forms.DisputeForm(posted(request), initial={"starts_on": today})
+    return casework_form(
+        request,
+        case=case,
+        form=form,
+        title="Record a dispute",
+        submit="Record dispute",
+        success="Dispute recorded: letters, notices and court action wait until it is resolved",
+        perform=lambda d: services.dispute_record(
+            case=case,
+            actor=request.user,
+            reason=d["reason"],
+            starts_on=d["starts_on"],
+            comment=d["comment"],
+            today=today,
+        ),
+        context={
+            "intro": "While a dispute is open, letters, notices and court action on the arrears "
+            "wait. You can still talk to the tenant and collect the rent. Look into it and "
+            "record how it was resolved as soon as you can."
+        },
+    )
+
+
+def dispute_resolve(request: HttpRequest, case_id: int, hold_id: int) -> HttpResponse:
+    case, today = _case(request, case_id)
+    hold = get_object_or_404(Hold, pk=hold_id, case=case, kind=Hold.Kind.DISPUTE)
+    form = case_forms.DisputeResolveForm(posted(request), initial={"ended_on": today})
+    return casework_form(
+        request,
+        case=case,
+        form=form,
+        title=f"Resolve the dispute: {hold.reason_label.lower()}",
+        submit="Record the outcome",
+        success="Dispute resolved",
+        section="household",
+        perform=lambda d: services.dispute_resolve(
+            hold=hold,
+            actor=request.user,
+            outcome=d["outcome"],
+            resolved_on=d["ended_on"],
+            notes=d["notes"],
+            today=today,
+        ),
+        context={"intro": f"Raised on {hold.starts_on:%-d %B %Y}: {hold.comment}"},
+    )
+
+
+def _claim_intro(hold: Hold) -> str:
+    evidence = {
+        True: "All the evidence has been given.",
+        False: "Some evidence is still to come.",
+        None: "Whether all the evidence has been given was not recorded.",
+    }[hold.all_evidence_supplied]
+    reference = f" (reference {hold.reference})" if hold.reference else ""
+    return (
+        f"{hold.reason_label} claim{reference} submitted on {hold.starts_on:%-d %B %Y}. "
+        f"{evidence}" + (f" {hold.comment}" if hold.comment else "")
+    )
+
+
+def _pending_claim(case: Case, hold_id: int) -> Hold:
+    """A benefit claim an officer recorded on this case; a DWP request is decided through
+    its referral instead, so it is not found here."""
+    return get_object_or_404(
+        Hold,
+        pk=hold_id,
+        case=case,
+        kind=Hold.Kind.BENEFIT_CLAIM,
+        reason__in=Hold.CLAIMED_BENEFITS,
+        referral__isnull=True,
+    )
+
+
+def benefit_claim_record(request: HttpRequest, case_id: int) -> HttpResponse:
+    case, today = _case(request, case_id)
+    form = case_forms.BenefitClaimForm(posted(request), initial={"submitted_on": today})
+    return casework_form(
+        request,
+        case=case,
+        form=form,
+        title="Record a pending benefit claim",
+        submit="Record claim",
+        success=lambda hold: f"{hold.reason_label} claim recorded as pending",
+        perform=lambda d: services.benefit_claim_record(
+            case=case,
+            actor=request.user,
+            benefit=d["benefit"],
+            submitted_on=d["submitted_on"],
+            all_evidence_supplied=d["all_evidence_supplied"],
+            reference=d["reference"],
+            comment=d["comment"],
+            today=today,
+        ),
+        context={
+            "intro": "The Pre-Action Protocol says not to start proceedings against a tenant "
+            "who has given all the evidence a Housing Benefit or Universal Credit claim needs, "
+            "can expect to be eligible, and is paying what the claim will not cover. Offer "
+            "help with the claim if the tenant needs it."
+        },
+    )
+
+
+def benefit_claim_evidence(request: HttpRequest, case_id: int, hold_id: int) -> HttpResponse:
+    case, today = _case(request, case_id)
+    hold = _pending_claim(case, hold_id)
+    form = case_forms.BenefitEvidenceForm(posted(request), initial={"supplied_on": today})
+    return casework_form(
+        request,
+        case=case,
+        form=form,
+        title=f"All evidence given: {hold.reason_label} claim",
+        submit="Record evidence given",
+        success="Recorded: the claim has all its evidence",
+        section="household",
+        perform=lambda d: services.benefit_claim_evidence_record(
+            hold=hold, actor=request.user, supplied_on=d["supplied_on"], today=today
+        ),
+        context={"intro": _claim_intro(hold)},
+    )
+
+
+def benefit_claim_decide(request: HttpRequest, case_id: int, hold_id: int) -> HttpResponse:
+    case, today = _case(request, case_id)
+    hold = _pending_claim(case, hold_id)
+    form = case_forms.BenefitDecisionForm(posted(request), initial={"ended_on": today})
+    return casework_form(
+        request,
+        case=case,
+        form=form,
+        title=f"Decision on the {hold.reason_label} claim",
+        submit="Record the decision",
+        success=lambda ended: f"{ended.reason_label} claim {ended.outcome_label.lower()}",
+        section="household",
+        perform=lambda d: services.benefit_claim_decide(
+            hold=hold,
+            actor=request.user,
+            decision=d["outcome"],
+            decided_on=d["ended_on"],
+            notes=d["notes"],
+            today=today,
+        ),
+        context={
+            "intro": _claim_intro(hold) + " Recording the decision ends the hold on the case."
+        },
+    )
+
+
 def vulnerability_record(request: HttpRequest, case_id: int) -> HttpResponse:
     case, today = _case(request, case_id)
     form = case_forms.VulnerabilityForm(posted(request), case=case)
@@ -404,6 +554,63 @@ def patch_cover_give(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/cover.html",
-        {"form": form, "title": "Give cover of a patch"},
+        {
+            "form": form,
+            "title": "Give cover of a patch",
+            "intro": "The officer can work every case on the patch while the cover lasts, as "
+            "well as their own. Each case's timeline records it.",
+            "submit": "Give cover",
+            "covers": covers_in_force_or_planned(today=today),
+            "today": today,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def patch_cover_withdraw(request: HttpRequest, cover_id: int) -> HttpResponse:
+    """A manager ends an officer's cover of a patch early."""
+    if not request.user.has_perm("cases.reassign_case"):
+        raise PermissionDenied("Only a manager can withdraw cover of a patch.")
+    today = timezone.localdate()
+    cover = get_object_or_404(PatchCover.objects.select_related("patch", "officer"), pk=cover_id)
+    form = case_forms.CoverWithdrawForm(posted(request), officer=cover.officer)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            withdrawn = services.patch_cover_withdraw(
+                cover=cover,
+                actor=request.user,
+                last_day=d["last_day"],
+                reason=d["reason"],
+                today=today,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if withdrawn.ends_on < today:
+                text = f"{withdrawn.officer} no longer covers patch {withdrawn.patch.code}"
+            else:
+                text = (
+                    f"{withdrawn.officer} covers patch {withdrawn.patch.code} until the end of "
+                    f"{withdrawn.ends_on:%-d %B %Y}"
+                )
+            messages.success(request, text)
+            return redirect("patch_cover_give")
+    until = f"to {cover.ends_on:%-d %B %Y}" if cover.ends_on else "until withdrawn"
+    return render(
+        request,
+        "cases/cover.html",
+        {
+            "form": form,
+            "title": f"Withdraw {cover.officer}'s cover of {cover.patch.code}",
+            "intro": f"{cover.officer} covers patch {cover.patch} from "
+            f"{cover.starts_on:%-d %B %Y} {until}"
+            + (f" ({cover.reason})" if cover.reason else "")
+            + ". Once the cover ends they can no longer work the patch's cases, except any "
+            "a manager assigned to them by name. Each case's timeline records it.",
+            "submit": "Withdraw cover",
+            "back_url": reverse("patch_cover_give"),
+            "back_text": "Cover of patches",
+        },
         status=400 if request.method == "POST" else 200,
     )

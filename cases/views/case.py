@@ -110,6 +110,10 @@ def _actions(case: Case, header: selectors.CaseHeader, user) -> list[dict[str, s
     if header.breathing_space is None:
         items.append({"text": "Record Breathing Space", "href": url("breathing_space_record")})
     items += [
+        {"text": "Record a dispute", "href": url("dispute_record")},
+        {"text": "Record a benefit claim", "href": url("benefit_claim_record")},
+    ]
+    items += [
         {"text": "Flag vulnerability", "href": url("vulnerability_record")},
         {"text": "Make a referral", "href": url("referral_make")},
     ]

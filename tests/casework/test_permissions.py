@@ -61,6 +61,21 @@ def records(team, alices_case):
         reason="mental_health_crisis",
         starts_on=TODAY - timedelta(days=3),
     )
+    dispute = Hold.objects.create(
+        case=alices_case,
+        kind="dispute",
+        reason="disrepair",
+        starts_on=TODAY - timedelta(days=7),
+        comment="Damp",
+    )
+    claim = Hold.objects.create(
+        case=alices_case,
+        kind="benefit_claim",
+        reason="housing_benefit",
+        starts_on=TODAY - timedelta(days=7),
+        all_evidence_supplied=False,
+        comment="Payslips to come",
+    )
     flag = VulnerabilityFlag.objects.create(
         case=alices_case, kind="mental_health", details="x", recorded_on=TODAY
     )
@@ -77,6 +92,8 @@ def records(team, alices_case):
         "arrangement": arrangement,
         "pause": pause,
         "breathing_space": breathing_space,
+        "dispute": dispute,
+        "claim": claim,
         "flag": flag,
         "referral": referral,
     }
@@ -132,6 +149,23 @@ def _actions(r, team):
         ),
         "pause_end": ([case.pk, r["pause"].pk], {}),
         "breathing_space_end": ([case.pk, r["breathing_space"].pk], _date("ended_on")),
+        "dispute_record": (
+            [case.pk],
+            {"reason": "balance", **_date("starts_on"), "comment": "Water charges wrong"},
+        ),
+        "dispute_resolve": (
+            [case.pk, r["dispute"].pk],
+            {"outcome": "upheld", **_date("ended_on"), "notes": "Repairs done"},
+        ),
+        "benefit_claim_record": (
+            [case.pk],
+            {"benefit": "dhp", **_date("submitted_on"), "all_evidence_supplied": "yes"},
+        ),
+        "benefit_claim_evidence": ([case.pk, r["claim"].pk], _date("supplied_on")),
+        "benefit_claim_decide": (
+            [case.pk, r["claim"].pk],
+            {"outcome": "awarded", **_date("ended_on"), "notes": ""},
+        ),
         "vulnerability_record": ([case.pk], {"kind": "language", "details": "Needs Polish"}),
         "vulnerability_clear": ([case.pk, r["flag"].pk], {"reason": "No longer applies"}),
         "referral_make": (
@@ -154,6 +188,11 @@ ACTIONS = [
     "case_pause",
     "pause_end",
     "breathing_space_end",
+    "dispute_record",
+    "dispute_resolve",
+    "benefit_claim_record",
+    "benefit_claim_evidence",
+    "benefit_claim_decide",
     "vulnerability_record",
     "vulnerability_clear",
     "referral_make",
