@@ -674,3 +674,41 @@ def test_the_timeline_filter_for_holds_shows_disputes_and_claims(team, alices_ca
 def test_each_new_timeline_entry_reads_as_a_sentence(verb, payload, sentence, text):
     assert describe(verb, payload) == sentence
     assert details(verb, payload) == text
+
+
+def test_the_household_page_costs_the_same_queries_however_many_claims_and_disputes(
+    client, team, today
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    few = make_case(team.patch_a, first_name="Few")
+    many = make_case(team.patch_a, first_name="Many")
+    for case, times in ((few, 1), (many, 20)):
+        for n in range(times):
+            Hold.objects.create(case=case, kind="dispute", reason="balance", starts_on=TODAY)
+            Hold.objects.create(
+                case=case,
+                kind="benefit_claim",
+                reason="dhp",
+                starts_on=TODAY,
+                all_evidence_supplied=n % 2 == 0,
+            )
+        referral_make(
+            case=case,
+            actor=team.alice,
+            kind="managed_payment",
+            referred_to="DWP",
+            notes="",
+            today=TODAY,
+        )
+    client.force_login(team.alice)
+
+    def queries(case) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("case_household", args=[case.pk]))
+        assert page.status_code == 200
+        return len(captured)
+
+    queries(few)  # sessions and permissions are cached after the first page
+    assert queries(few) == queries(many)
