@@ -124,6 +124,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "reference",
         "comment",
         "created_at",
+        "all_evidence_supplied",
     ),
     "cases.VulnerabilityFlag": (
         "id",
@@ -1006,6 +1007,7 @@ class CouncilGenerator:
                     f"BS{rng.randint(100000, 999999)}",
                     "Notified by the Insolvency Service",
                     stamp(start, 9),
+                    None,
                 )
             )
         elif main_balance > 0 and roll < 0.015:
@@ -1025,6 +1027,7 @@ class CouncilGenerator:
                     "",
                     "Agreed with the tenant on the phone",
                     stamp(start, 10),
+                    None,
                 )
             )
         elif main_balance > 0 and roll < 0.025:
@@ -1042,6 +1045,7 @@ class CouncilGenerator:
                     "",
                     "Claim submitted with all evidence",
                     stamp(start, 11),
+                    TRUE,
                 )
             )
         elif main_balance > 0 and roll < 0.03:
@@ -1058,6 +1062,7 @@ class CouncilGenerator:
                     "",
                     "Tenant says the charges are wrong",
                     stamp(start, 12),
+                    None,
                 )
             )
         if not is_garage and rng.random() < 0.08:

@@ -124,3 +124,13 @@ def test_seeded_notices_were_served_by_a_person_not_the_nightly_run():
     assert served.exists()
     assert not served.filter(actor__isnull=True).exists()
     assert not Notice.objects.filter(status="served", created_by__isnull=True).exists()
+
+
+def test_seeded_pending_benefit_claims_record_that_all_evidence_is_in():
+    _seed()
+
+    claims = Hold.objects.filter(kind="benefit_claim")
+    assert claims.exists()
+    assert not claims.exclude(all_evidence_supplied=True).exists()
+    others = Hold.objects.exclude(kind="benefit_claim")
+    assert not others.filter(all_evidence_supplied__isnull=False).exists()
