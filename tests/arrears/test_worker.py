@@ -47,6 +47,8 @@ def worker():
         "DATABASE_URL": _database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "CONN_MAX_AGE": "0",
+        # A fresh clone has no .env: the worker is not under pytest, so it needs a key.
+        "SECRET_KEY": settings.SECRET_KEY,
     }
     process = subprocess.Popen(
         [
