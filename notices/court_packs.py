@@ -470,7 +470,14 @@ def court_report_context(
             "benefits": benefit_receipts(case, today=today),
             "benefits_year": benefit_receipts(case, today=today, weeks=52),
             "benefit_holds": [
-                {"what": h.reason_label, "since": iso(h.starts_on), "ended": iso(h.ended_on)}
+                {
+                    "what": h.reason_label,
+                    "since": iso(h.starts_on),
+                    "ended": iso(h.ended_on),
+                    "outcome": h.outcome_label,
+                    # PAP para 7: a claim with all its evidence in bars issuing proceedings.
+                    "all_evidence": h.all_evidence_supplied,
+                }
                 for h in holds
                 if h.kind == Hold.Kind.BENEFIT_CLAIM
             ],

@@ -10,11 +10,11 @@ import time_machine
 from django.urls import reverse
 
 from arrears.models import LetterRequest
-from cases.models import CaseEvent, ProportionalityAssessment
+from cases.models import CaseEvent, Hold, ProportionalityAssessment
 from notices.models import CourtPack, Document, Notice, PrintPack
 from notices.services import notice_draft, notice_submit
 from notices.tasks import render_letter_requests
-from tests.notices.conftest import TODAY, household
+from tests.notices.conftest import TODAY, household, pdf_text
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 
@@ -348,3 +348,47 @@ def test_court_pack_prepared_by_an_officer_and_decided_by_a_manager(
     pack.refresh_from_db()
     assert (pack.status, pack.decided_by) == ("approved", team.maggie)
     assert CaseEvent.objects.filter(case=case, verb="court_pack_approved").exists()
+
+
+def test_court_report_gives_each_benefit_claim_its_evidence_and_decision(
+    client, team, django_capture_on_commit_callbacks
+):
+    case = household(patch=team.patch_a)
+    Notice.objects.create(
+        case=case,
+        tenancy=case.tenancy,
+        kind="nosp",
+        status="served",
+        served_on=date(2026, 9, 1),
+        deemed_served_on=date(2026, 9, 1),
+        earliest_proceedings_date=date(2026, 10, 4),
+        last_proceedings_date=date(2027, 10, 4),
+    )
+    Hold.objects.create(
+        case=case,
+        kind="benefit_claim",
+        reason="universal_credit",
+        starts_on=date(2026, 11, 2),
+        all_evidence_supplied=True,
+    )
+    Hold.objects.create(
+        case=case,
+        kind="benefit_claim",
+        reason="dhp",
+        starts_on=date(2026, 8, 3),
+        ended_on=date(2026, 9, 14),
+        outcome="refused",
+    )
+    client.force_login(team.alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("court_pack_new", case_id=case.pk), {"summary": "No payments."})
+
+    text = pdf_text(CourtPack.objects.get().report)
+    assert (
+        "Universal Credit housing element since 2 November 2026 "
+        "(still pending, with all the evidence supplied)" in text
+    )
+    assert (
+        "Discretionary Housing Payment since 3 August 2026, decided 14 September 2026: refused"
+        in text
+    )
