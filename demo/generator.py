@@ -12,10 +12,13 @@ and written as pounds with two decimal places.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import random
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from queue import Empty
 
 from demo import names
 
@@ -292,10 +295,10 @@ class World:
     patch_codes: list[str]
     patch_officer_ids: list[int | None] = field(default_factory=list)
     system_user_id: int | None = None
-    next_id: dict[str, int] = field(default_factory=lambda: defaultdict(lambda: 1))
+    next_id: dict[str, int] = field(default_factory=dict)
 
     def take_id(self, table: str) -> int:
-        value = self.next_id[table]
+        value = self.next_id.get(table, 1)
         self.next_id[table] = value + 1
         return value
 
@@ -385,7 +388,7 @@ class LedgerBuilder:
         day_iso = self.cal.day_iso
         day_stamp = self.cal.day_stamp
         aid = self.account_id
-        first_id = world.next_id["payments.Transaction"]
+        first_id = world.next_id.get("payments.Transaction", 1)
         world.next_id["payments.Transaction"] = first_id + len(self.lines)
         return [
             f"{first_id + i}\t{aid}\t{kind}\t{day_iso[day]}\t{day_stamp[day]}\t{pounds(pence)}"
@@ -1392,3 +1395,70 @@ class CouncilGenerator:
         if story.arrangement_breaks_day is not None:
             return "breach", cal.day(story.arrangement_breaks_day)
         return "order_monitoring", hearing
+
+
+# Producing batches ---------------------------------------------------------------
+
+Batch = dict[str, list]
+BATCH_CASES = 2000
+
+
+def generate_batches(world: World, accounts: int) -> Iterator[tuple[Batch, int, int]]:
+    """Generate cases until `accounts` accounts exist, a batch of cases at a time.
+
+    Yields (rows by table, cases so far, accounts so far).
+    """
+    generator = CouncilGenerator(world)
+    index = 0
+    made = 0
+    while made < accounts:
+        batch: Batch = defaultdict(list)
+        for _ in range(BATCH_CASES):
+            if made >= accounts:
+                break
+            for label, rows in generator.rows_for_case(index).items():
+                batch[label].extend(rows)
+            index += 1
+            made = world.next_id.get("payments.Account", 1) - 1
+        yield dict(batch), index, made
+
+
+def _produce_into(queue, world: World, accounts: int) -> None:
+    try:
+        for item in generate_batches(world, accounts):
+            queue.put(item)
+        queue.put(None)
+    except BaseException as exc:  # handed to the parent, which raises it
+        queue.put(exc)
+
+
+def generate_batches_in_child(world: World, accounts: int) -> Iterator[tuple[Batch, int, int]]:
+    """The same batches, generated in a second process while the caller writes them.
+
+    The child is spawned, not forked: forking a process that has other threads
+    (a test runner, a web server) can deadlock the child on a lock it copied.
+    This module imports nothing from Django, so the child starts quickly.
+    """
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue(maxsize=3)
+    child = context.Process(target=_produce_into, args=(queue, world, accounts), daemon=True)
+    child.start()
+    try:
+        while True:
+            try:
+                item = queue.get(timeout=1)
+            except Empty:
+                if not child.is_alive():
+                    raise RuntimeError(
+                        f"The demo data generator stopped unexpectedly (exit code {child.exitcode})"
+                    ) from None
+                continue
+            if item is None:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        child.join(timeout=5)
+        if child.is_alive():
+            child.terminate()

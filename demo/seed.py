@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import math
-import multiprocessing
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -20,13 +18,17 @@ from cases.models import Patch, PatchCover
 from core.dates import week_start
 from core.models import Role, User
 from core.roles import ensure_roles
-from demo.generator import Calendar, CouncilGenerator, World
+from demo.generator import (
+    Calendar,
+    World,
+    generate_batches,
+    generate_batches_in_child,
+)
 from demo.loader import BulkLoader, analyze
 from payments.calendar import rent_year_bounds, rent_year_ensure, rent_year_weeks
 
 DEMO_PASSWORD = "arrears-demo-2026"
 CASES_PER_PATCH = 2000
-BATCH_CASES = 2000
 
 OFFICER_NAMES = [
     ("Priya", "Shah"),
@@ -174,54 +176,6 @@ def _people(patch_count: int, password_hash: str) -> tuple[list[Patch], list[Log
     return patches, logins
 
 
-Batch = dict[str, list]
-
-
-def _batches(world: World, accounts: int) -> Iterator[tuple[Batch, int, int]]:
-    """Generate cases until `accounts` accounts exist, a batch of cases at a time."""
-    generator = CouncilGenerator(world)
-    index = 0
-    made = 0
-    while made < accounts:
-        batch: Batch = defaultdict(list)
-        for _ in range(BATCH_CASES):
-            if made >= accounts:
-                break
-            for label, rows in generator.rows_for_case(index).items():
-                batch[label].extend(rows)
-            index += 1
-            made = world.next_id["payments.Account"] - 1
-        yield dict(batch), index, made
-
-
-def _produce(world: World, accounts: int, queue) -> None:
-    try:
-        for item in _batches(world, accounts):
-            queue.put(item)
-        queue.put(None)
-    except BaseException as exc:  # reported to the parent, which raises it
-        queue.put(exc)
-
-
-def _batches_in_child(world: World, accounts: int) -> Iterator[tuple[Batch, int, int]]:
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue(maxsize=3)
-    child = context.Process(target=_produce, args=(world, accounts, queue), daemon=True)
-    child.start()
-    try:
-        while True:
-            item = queue.get()
-            if item is None:
-                break
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        child.join(timeout=5)
-        if child.is_alive():
-            child.terminate()
-
-
 def demo_logins() -> list[Login]:
     """The demo users a newcomer can sign in as, read back from the database."""
     wanted = ["officer1", "officer2", "officer3", "senior1", "manager1", "admin"]
@@ -272,7 +226,9 @@ def seed_council(
         loader.start()
         # On PostgreSQL a second process generates while this one streams COPY, so
         # Python and the database work at once on the machine's two cores.
-        produce = _batches_in_child if connection.vendor == "postgresql" else _batches
+        produce = (
+            generate_batches_in_child if connection.vendor == "postgresql" else generate_batches
+        )
         for batch, result.cases, result.accounts in produce(world, accounts):
             loader.write(batch)
             if progress:

@@ -134,3 +134,20 @@ def test_seeded_pending_benefit_claims_record_that_all_evidence_is_in():
     assert not claims.exclude(all_evidence_supplied=True).exists()
     others = Hold.objects.exclude(kind="benefit_claim")
     assert not others.filter(all_evidence_supplied__isnull=False).exists()
+
+
+@pytest.mark.postgres
+def test_seed_generates_in_a_spawned_process_even_when_this_one_has_threads():
+    # A thread holding a lock while the seed starts its generator: a forked child
+    # would inherit the held lock and hang; a spawned one starts clean.
+    import threading
+
+    lock = threading.Lock()
+    lock.acquire()
+    holder = threading.Thread(target=lock.acquire, daemon=True)
+    holder.start()
+    try:
+        _seed()
+    finally:
+        lock.release()
+    assert not accounts_out_of_balance().exists()
