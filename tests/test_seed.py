@@ -136,18 +136,13 @@ def test_seeded_pending_benefit_claims_record_that_all_evidence_is_in():
     assert not others.filter(all_evidence_supplied__isnull=False).exists()
 
 
-@pytest.mark.postgres
-def test_seed_generates_in_a_spawned_process_even_when_this_one_has_threads():
-    # A thread holding a lock while the seed starts its generator: a forked child
-    # would inherit the held lock and hang; a spawned one starts clean.
-    import threading
 
-    lock = threading.Lock()
-    lock.acquire()
-    holder = threading.Thread(target=lock.acquire, daemon=True)
-    holder.start()
-    try:
-        _seed()
-    finally:
-        lock.release()
-    assert not accounts_out_of_balance().exists()
+@pytest.mark.django_db(transaction=False)
+def test_an_error_in_the_generator_process_reaches_the_seed_instead_of_hanging():
+    from demo.generator import World, generate_batches_in_child
+    from demo.seed import _calendar
+
+    world = World(seed=1, calendar=_calendar(date(2026, 11, 22), 1), patch_ids=[], patch_codes=[])
+
+    with pytest.raises(ZeroDivisionError):
+        list(generate_batches_in_child(world, 10))
