@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import DatabaseError
-
+from arrears.selectors import policy_in_force
 from core.money import format_money, to_money
 from notices.periods import Kind, long_date
 
@@ -39,23 +38,8 @@ class NoticePolicy:
     rra_social_from: date | None
 
 
-def escalation_policy():
-    """The escalation policy in force, read-only: the newest version, or the defaults
-    when none has been saved yet (arrears.services.policy_current would write one)."""
-    from arrears.models import EscalationPolicy
-    from arrears.policy import Policy, default_policy
-
-    try:
-        record = EscalationPolicy.objects.order_by("-version").first()
-    except DatabaseError:  # a database without the engine's tables: the defaults
-        record = None
-    if record is None:
-        return default_policy()
-    return Policy.from_document(record.document, version=record.version)
-
-
 def notice_policy(tenure: str = "secure") -> NoticePolicy:
-    policy = escalation_policy()
+    policy = policy_in_force()
     ladder = policy.ladders.get(tenure, {})
     rung = ladder.get("notice")
     return NoticePolicy(

@@ -26,7 +26,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from notices.checks import escalation_policy
+from arrears.selectors import policy_in_force
 from notices.periods import (
     WEEKDAYS,
     Method,
@@ -163,7 +163,7 @@ class Command(BaseCommand):
             )
 
         # The escalation policy's switch-over date for social housing assured tenancies.
-        rra_social_from = escalation_policy().rra_social_housing_from
+        rra_social_from = policy_in_force().rra_social_housing_from
         results = []
         for case, kwargs in zip(cases, parsed, strict=True):
             try:
