@@ -52,6 +52,8 @@ class HoldFact:
     starts_on: date
     until: date | None
     reference: str = ""
+    # Benefit claims: True when the tenant has given all the evidence (PAP para 7).
+    all_evidence_supplied: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -185,6 +185,18 @@ def benefit_claim(case: CaseInput, ctx: GuardContext) -> Guard | None:
         return None
     hold = holds[0]
     benefit = BENEFIT_WORDS[hold.reason]
+    if hold.all_evidence_supplied is False:
+        # The PAP bar needs all the evidence in; until then the officer's job is to chase
+        # it, and legal action is held only while that is being done.
+        return Guard(
+            key="benefit_claim",
+            label=f"{benefit} claim since {long_date(hold.starts_on)}: evidence missing",
+            detail="Help the tenant give the evidence the claim needs; no notice or court "
+            "action while it is being chased.",
+            source="Pre-Action Protocol for Possession Claims by Social Landlords, paras 6-7",
+            blocks=LEGAL_CLASSES,
+            action="chase_benefit_evidence",
+        )
     return Guard(
         key="benefit_claim",
         label=f"{benefit} claim pending since {long_date(hold.starts_on)}",

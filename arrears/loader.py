@@ -479,13 +479,17 @@ def load_chunk(
     accounts = _grouped(_account_figures(row, window, calendar, policy) for row, window in windows)
 
     holds = _grouped(
-        (case_id, HoldFact(kind, reason, starts_on, until, reference))
-        for case_id, kind, reason, starts_on, until, reference in Hold.objects.filter(in_range)
+        (case_id, HoldFact(kind, reason, starts_on, until, reference, evidence))
+        for case_id, kind, reason, starts_on, until, reference, evidence in Hold.objects.filter(
+            in_range
+        )
         .filter(starts_on__lte=today)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
         .exclude(kind=Hold.Kind.PAUSE, until__lt=today)
         .order_by("starts_on", "id")
-        .values_list("case_id", "kind", "reason", "starts_on", "until", "reference")
+        .values_list(
+            "case_id", "kind", "reason", "starts_on", "until", "reference", "all_evidence_supplied"
+        )
     )
     flags = _grouped(
         (case_id, FlagFact(kind, recorded_on, review_on))

@@ -102,8 +102,15 @@ def assessed(step: str = "notice", *, days: int = 10, decision: str = "proceed")
     return AssessmentFact(step, decision, TODAY - timedelta(days=days))
 
 
-def hold(kind: str, reason: str = "", *, started: int = 5, until: date | None = None) -> HoldFact:
-    return HoldFact(kind, reason, TODAY - timedelta(days=started), until)
+def hold(
+    kind: str,
+    reason: str = "",
+    *,
+    started: int = 5,
+    until: date | None = None,
+    evidence: bool | None = None,
+) -> HoldFact:
+    return HoldFact(kind, reason, TODAY - timedelta(days=started), until, "", evidence)
 
 
 def flag(

@@ -52,6 +52,16 @@ GUARD_ROWS = [
     ({"holds": [hold("dispute", "disrepair")]}, "dispute", "resolve_dispute"),
     ({"holds": [hold("benefit_claim", "housing_benefit")]}, "benefit_claim", "check_benefit_claim"),
     (
+        {"holds": [hold("benefit_claim", "housing_benefit", evidence=True)]},
+        "benefit_claim",
+        "check_benefit_claim",
+    ),
+    (
+        {"holds": [hold("benefit_claim", "universal_credit", evidence=False)]},
+        "benefit_claim",
+        "chase_benefit_evidence",
+    ),
+    (
         {"holds": [hold("benefit_claim", "universal_credit")]},
         "benefit_claim",
         "check_benefit_claim",

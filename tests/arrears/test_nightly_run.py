@@ -18,7 +18,7 @@ from arrears.models import (
     RunChunk,
 )
 from arrears.services import RunInProgress, nightly_run, nightly_run_begin
-from cases.models import Case, CaseEvent
+from cases.models import Case, CaseEvent, Hold
 from payments.models import ArrangementCheck
 from tests.arrears import world
 from tests.arrears.conftest import RUN
@@ -297,3 +297,28 @@ def test_a_letter_the_notices_app_could_not_produce_comes_back_to_an_officer(cou
     behind = Case.objects.get(pk=council["behind"].pk)
     assert behind.next_action == "review_failed_letter"
     assert behind.next_action_due == RUN
+
+
+@pytest.mark.parametrize(
+    ("evidence", "action"),
+    [
+        (True, "check_benefit_claim"),
+        (None, "check_benefit_claim"),
+        (False, "chase_benefit_evidence"),
+    ],
+)
+def test_a_pending_benefit_claim_holds_the_notice_and_asks_for_evidence_when_it_is_missing(
+    council, evidence, action
+):
+    Hold.objects.create(
+        case=council["notice"],
+        kind=Hold.Kind.BENEFIT_CLAIM,
+        reason="universal_credit",
+        starts_on=RUN - timedelta(days=4),
+        all_evidence_supplied=evidence,
+    )
+
+    _run()
+
+    case = Case.objects.get(pk=council["notice"].pk)
+    assert (case.guard, case.next_action) == ("benefit_claim", action)
