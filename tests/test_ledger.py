@@ -375,3 +375,17 @@ def test_concurrent_postings_to_one_account_keep_the_balance_equal_to_the_ledger
     charges, payments = threads * 5, threads * 10
     assert account.balance == sum(lines.values_list("amount", flat=True))
     assert account.balance == charges * Decimal("10.01") - payments * Decimal("3.33")
+
+
+@pytest.mark.postgres
+def test_ledger_reads_by_account_use_the_covering_index_alone():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'payments_transaction' "
+            "AND indexdef LIKE '%%(account_id%%'"
+        )
+        definitions = [row[0] for row in cursor.fetchall()]
+
+    # One index leads with the account, and it carries what the nightly figures read.
+    assert len(definitions) == 1
+    assert "(account_id, effective_date) INCLUDE (kind, amount)" in definitions[0]
