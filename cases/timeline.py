@@ -90,6 +90,15 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "stage_changed": lambda p: (
         f"Stage changed from {p.get('from_label', '')} to {p.get('to_label', '')}"
     ),
+    # Written by the nightly run (arrears/writer.py).
+    "letter_requested": lambda p: f"{p.get('letter_label', 'Letter')} queued for printing",
+    "approval_recommended": lambda p: (
+        f"Recommended for approval: {p.get('action_label', '')}"
+    ),
+    "arrangement_state_changed": lambda p: (
+        f"Arrangement {str(p.get('to', '')).replace('_', ' ')}"
+        + (f": {p['description']}" if p.get("description") else "")
+    ),
     "contact_recorded": _contact,
     "note_added": lambda p: "Note",
     "arrangement_created": _arrangement,
