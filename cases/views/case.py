@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from arrears.selectors import latest_recommendation
 from cases import selectors
 from cases.charts import balance_chart
 from cases.models import Case, Hold, Stage
@@ -62,23 +63,19 @@ def _stage_label(stage: str) -> str:
 
 
 def recommendation_for(case: Case) -> Recommendation:
-    try:
-        from arrears.selectors import latest_recommendation
-    except ImportError:
-        latest_recommendation = None
-    found = latest_recommendation(case=case) if latest_recommendation else None
+    found = latest_recommendation(case=case)
     if found is not None:
         return Recommendation(
-            action=getattr(found, "action", ""),
-            action_label=getattr(found, "action_label", ""),
-            stage=_stage_label(getattr(found, "stage", "")),
-            reasons=list(getattr(found, "reasons", []) or []),
-            guards=[g for g in getattr(found, "guards", []) or [] if g.get("holding", True)],
-            policy_version=str(getattr(found, "policy_version", "") or ""),
-            run_date=getattr(found, "run_date", None),
-            needs_approval=bool(getattr(found, "needs_approval", False)),
-            technical_arrears=getattr(found, "technical_arrears", None),
-            technical_reasoning=getattr(found, "technical_reasoning", "") or "",
+            action=found.action,
+            action_label=found.action_label,
+            stage=_stage_label(found.stage),
+            reasons=list(found.reasons or []),
+            guards=[g for g in found.guards or [] if g.get("holding", True)],
+            policy_version=str(found.policy_version or ""),
+            run_date=found.run_date,
+            needs_approval=found.needs_approval,
+            technical_arrears=found.technical_arrears,
+            technical_reasoning=found.technical_reasoning or "",
             due=case.next_action_due,
         )
     guards = [{"guard": case.guard, "label": case.guard_label, "detail": ""}] if case.guard else []
