@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from arrears.models import (
     EscalationPolicy,
+    LetterRequest,
     NightlyRun,
     PolicyPreview,
     Recommendation,
@@ -29,6 +30,11 @@ def latest_recommendation(*, case: Case) -> Recommendation | None:
     `figures` (the case's and each account's figures on the run date).
     """
     return Recommendation.objects.filter(case=case).first()
+
+
+def letter_requests_for(*, case: Case, limit: int = 50) -> QuerySet[LetterRequest]:
+    """The letters the nightly run (or an officer) asked for on the case, newest first."""
+    return LetterRequest.objects.filter(case=case).order_by("-requested_at")[:limit]
 
 
 def recommendation_history(*, case: Case, limit: int = 50) -> QuerySet[RecommendationHistory]:

@@ -15,13 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from arrears.selectors import latest_recommendation
+from arrears.selectors import latest_recommendation, letter_requests_for
 from cases import selectors
 from cases.charts import balance_chart
 from cases.models import Case, Hold, Stage
 from cases.permissions import can_act_on_case, can_view_case
 from core.money import weeks_of
 from core.widgets import GovukDateInput
+from notices.selectors import documents_for_case, notices_for_case
 from payments.arrangements import affordability
 from payments.models import Arrangement
 from payments.selectors import accounts_for_case, balance_history, statement_for
@@ -272,19 +273,10 @@ def case_household(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @require_GET
 def case_notices(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Notices, court cases and warrants, read-only until the notices issue adds actions."""
+    """Notices, court cases and warrants; the notices app's pages act on them."""
     context = case_context(request, case_id, "notices")
     case = context["case"]
-    try:
-        from notices.selectors import notices_for_case
-    except ImportError:
-        notices_for_case = None
-    if notices_for_case is not None:
-        notices = list(notices_for_case(case=case))
-    else:
-        from notices.models import Notice
-
-        notices = list(Notice.objects.filter(case=case).order_by("-created_at"))
+    notices = list(notices_for_case(case=case))
     context.update(notices=notices, court_cases=selectors.court_cases_for(case=case))
     return render(request, "cases/case_notices.html", context)
 
@@ -294,16 +286,8 @@ def case_documents(request: HttpRequest, case_id: int) -> HttpResponse:
     """The documents produced for the case, and the letters waiting to be produced."""
     context = case_context(request, case_id, "documents")
     case = context["case"]
-    try:
-        from notices.selectors import documents_for_case
-    except ImportError:
-        documents_for_case = None
-    from arrears.models import LetterRequest
-
     context.update(
-        documents=list(documents_for_case(case=case)) if documents_for_case else None,
-        letter_requests=list(
-            LetterRequest.objects.filter(case=case).order_by("-requested_at")[:50]
-        ),
+        documents=list(documents_for_case(case=case)),
+        letter_requests=list(letter_requests_for(case=case)),
     )
     return render(request, "cases/case_documents.html", context)
