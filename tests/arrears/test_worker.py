@@ -2,89 +2,32 @@
 database: the chunks run on the worker, and a worker killed part-way through a chunk
 loses nothing, because a rerun of the date finishes the job."""
 
-import os
-import signal
-import subprocess
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
 import time_machine
-from django.conf import settings
 from django.db import connection
 
 from arrears.models import LetterRequest, NightlyRun, RunChunk
 from arrears.services import nightly_run, nightly_run_begin
 from arrears.tasks import dispatch_chunks
 from cases.models import Case, CaseEvent
-from config.celery import app
 from tests.arrears.conftest import RUN
+from tests.workers import celery_workers
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = db["USER"] or "postgres"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return (
-        f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
 @pytest.fixture
 def worker():
     """A Celery worker (solo pool) on its own queue, using this test's database."""
-    queue = f"arrears-test-{uuid.uuid4().hex[:8]}"
-    name = f"{queue}@%h"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "CONN_MAX_AGE": "0",
-        # A fresh clone has no .env: the worker is not under pytest, so it needs a key.
-        "SECRET_KEY": settings.SECRET_KEY,
-    }
-    process = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "celery"),
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "-n",
-            name,
-            "--loglevel",
-            "warning",
-            "--without-mingle",
-            "--without-gossip",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while not any(
-        queue in host for reply in (app.control.ping(timeout=0.5) or []) for host in reply
-    ):
-        assert process.poll() is None, "the worker exited while starting"
-        assert time.monotonic() < deadline, "the worker did not start within 30 seconds"
-    yield queue, process
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(queue)
+    with celery_workers(1) as workers:
+        yield workers
 
 
 def _wait(run: NightlyRun, until, timeout: float = 60):
@@ -98,7 +41,7 @@ def _wait(run: NightlyRun, until, timeout: float = 60):
 
 
 def test_a_real_worker_runs_the_nights_chunks_and_sums_them_up(council, worker):
-    queue, _ = worker
+    queue = worker.queue
     run = nightly_run_begin(run_date=RUN, trigger="schedule", chunk_size=3)
 
     dispatch_chunks(run, start_letters=False, queue=queue)
@@ -113,7 +56,7 @@ def test_a_real_worker_runs_the_nights_chunks_and_sums_them_up(council, worker):
 
 
 def test_a_worker_killed_mid_chunk_loses_nothing_and_a_rerun_finishes(council, worker):
-    queue, process = worker
+    queue = worker.queue
     stuck = council["notice"]  # the fifth case: chunk five of eight
     run = nightly_run_begin(run_date=RUN, trigger="schedule", chunk_size=1)
     db = connection.settings_dict
@@ -136,8 +79,7 @@ def test_a_worker_killed_mid_chunk_loses_nothing_and_a_rerun_finishes(council, w
             ),
         )
         time.sleep(0.3)
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        worker.kill()
         blocker.rollback()
 
     run.refresh_from_db()

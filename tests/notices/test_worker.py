@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from arrears.models import LetterKind, LetterRequest
 from config.celery import app as celery_app
 from notices.models import Document, PrintPack
 from tests.notices.conftest import TODAY, household
+from tests.workers import celery_workers
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -24,56 +20,11 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(tra
 @pytest.fixture
 def workers(documents_root):
     """Two solo workers, as production runs them, sharing this test's database and folder."""
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "DOCUMENTS_ROOT": str(documents_root),
-        "DEBUG": "true",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
-    name = f"notices-test-{uuid.uuid4().hex[:8]}"
     celery_app.control.purge()  # this Redis database is ours alone: start from an empty queue
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "-n",
-                f"{name}-{n}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel=WARNING",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for n in range(2)
-    ]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        replies = celery_app.control.ping(
-            timeout=0.5, destination=[f"{name}-{n}@{os.uname().nodename}" for n in range(2)]
-        )
-        if len(replies) == 2:
-            break
-    else:
-        for process in processes:
-            process.kill()
-        pytest.fail("The Celery workers did not start")
-    yield
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.wait(timeout=30)
+    with celery_workers(
+        2, env={"DOCUMENTS_ROOT": str(documents_root)}, default_queue=True
+    ) as running:
+        yield running
 
 
 def test_letters_render_on_two_real_workers_once_each_and_pack_once(team, workers):
