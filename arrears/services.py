@@ -112,6 +112,9 @@ def nightly_run_begin(
     """
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
+    # The rent calendar is shared by every chunk: make sure it exists now, committed,
+    # so chunks only read it and do not queue behind each other to create a rent year.
+    run_calendar(run_date)
     now = timezone.now()
     with transaction.atomic():
         run = NightlyRun.objects.select_for_update().filter(run_date=run_date).first()
@@ -185,7 +188,9 @@ def chunk_process(*, chunk_id: int) -> dict[str, Any]:
     try:
         with transaction.atomic():
             chunk = (
-                RunChunk.objects.select_for_update().select_related("run__policy").get(pk=chunk_id)
+                RunChunk.objects.select_for_update(of=("self",))
+                .select_related("run__policy")
+                .get(pk=chunk_id)
             )
             if chunk.status == RunChunk.Status.DONE:
                 return chunk.counts

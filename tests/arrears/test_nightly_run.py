@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from celery import shared_task
+from django.db import connection
 
 from arrears import services, writer
 from arrears.models import (
@@ -322,3 +323,48 @@ def test_a_pending_benefit_claim_holds_the_notice_and_asks_for_evidence_when_it_
 
     case = Case.objects.get(pk=council["notice"].pk)
     assert (case.guard, case.next_action) == ("benefit_claim", action)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_chunks_of_one_run_are_worked_at_the_same_time(council, monkeypatch):
+    """Workers share a run: a chunk in progress must not hold what another chunk needs
+    (locking the run's row with the chunk's would make the workers take turns)."""
+    import threading
+
+    from django.db import connections
+
+    run = nightly_run_begin(run_date=RUN, trigger="command", chunk_size=4)
+    first, second = RunChunk.objects.filter(run=run).order_by("number")[:2]
+    inside_first = threading.Event()
+    let_first_finish = threading.Event()
+    real_decide = services.decide
+
+    def decide_slowly_in_the_first_chunk(case, **kwargs):
+        if first.first_case_id <= case.case_id <= first.last_case_id:
+            inside_first.set()
+            let_first_finish.wait(timeout=30)
+        return real_decide(case, **kwargs)
+
+    monkeypatch.setattr(services, "decide", decide_slowly_in_the_first_chunk)
+
+    def work_first_chunk():
+        try:
+            services.chunk_process(chunk_id=first.pk)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=work_first_chunk)
+    thread.start()
+    try:
+        assert inside_first.wait(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")
+        services.chunk_process(chunk_id=second.pk)  # would time out waiting for a lock
+    finally:
+        let_first_finish.set()
+        thread.join(timeout=60)
+
+    assert set(
+        RunChunk.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)
+    ) == {RunChunk.Status.DONE}
