@@ -178,7 +178,11 @@ def document_render(*, document_id: int) -> Document:
     relative = document_path(document, when=timezone.localdate())
     write_file(relative, pdf.content)
     with transaction.atomic():
-        document = Document.objects.select_for_update().select_related("case").get(pk=document_id)
+        document = (
+            Document.objects.select_for_update(of=("self",))
+            .select_related("case")
+            .get(pk=document_id)
+        )
         if document.status == Document.Status.RENDERED:
             return document
         _mark_rendered(document, relative, pdf)
@@ -237,7 +241,11 @@ def _produced_payload(document: Document, pdf: RenderedPdf) -> dict[str, Any]:
 
 def _document_failed(document_id: int, exc: Exception) -> Document:
     with transaction.atomic():
-        document = Document.objects.select_for_update().select_related("case").get(pk=document_id)
+        document = (
+            Document.objects.select_for_update(of=("self",))
+            .select_related("case")
+            .get(pk=document_id)
+        )
         if document.status != Document.Status.PENDING:
             return document
         document.status = Document.Status.FAILED

@@ -356,7 +356,13 @@ def _event(notice: Notice, *, actor: User | None, verb: str, **payload: Any) -> 
 
 
 def _lock_notice(notice: Notice) -> Notice:
-    return Notice.objects.select_for_update().select_related("case", "tenancy").get(pk=notice.pk)
+    """Lock the notice and its case: one notice step at a time per case, so two people
+    cannot, say, serve one notice while another is drafted (the tenancy is only read)."""
+    return (
+        Notice.objects.select_for_update(of=("self", "case"))
+        .select_related("case", "tenancy")
+        .get(pk=notice.pk)
+    )
 
 
 def notice_draft(

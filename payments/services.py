@@ -91,7 +91,9 @@ def _check_reference(source: TransactionSource, source_reference: str) -> None:
 
 
 def _lock_open_account(account_id: int) -> Account:
-    account = Account.objects.select_for_update().select_related("case").get(pk=account_id)
+    account = (
+        Account.objects.select_for_update(of=("self",)).select_related("case").get(pk=account_id)
+    )
     if not account.is_open:
         raise ValidationError(
             f"Account {account.reference} is closed; reopen it before posting to it."

@@ -140,7 +140,11 @@ def patch_cover_withdraw(
     _require_manager(actor)
     with transaction.atomic():
         locked_patch = Patch.objects.select_for_update().get(pk=cover.patch_id)
-        locked = PatchCover.objects.select_for_update().select_related("officer").get(pk=cover.pk)
+        locked = (
+            PatchCover.objects.select_for_update(of=("self",))
+            .select_related("officer")
+            .get(pk=cover.pk)
+        )
         if locked.ends_on is not None and locked.ends_on < today:
             raise ValidationError(
                 "This cover already ended before it began"
