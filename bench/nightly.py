@@ -49,6 +49,9 @@ def main() -> None:
     parser.add_argument("--skip-naive", action="store_true", help="Do not time the full scan.")
     args = parser.parse_args()
 
+    from _database import ensure_database
+
+    ensure_database()
     import django
 
     django.setup()

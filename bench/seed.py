@@ -28,6 +28,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
+    from _database import ensure_database
+
+    ensure_database()
     import django
 
     django.setup()

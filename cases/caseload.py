@@ -46,7 +46,7 @@ from django.db.models import Case as Case_
 from django.db.models.functions import Coalesce, Replace, Upper
 from django.http import QueryDict
 
-from cases.models import Case, Hold, Patch, Stage, Tenancy, Tenant, Tenure, VulnerabilityFlag
+from cases.models import Case, Hold, Patch, Stage, Tenant, Tenure, VulnerabilityFlag
 from cases.permissions import patch_ids_worked_by, patches_worked_by
 from core.models import User
 
@@ -195,9 +195,6 @@ def caseload_columns(cases: QuerySet[Case], *, today: date, few: bool = True) ->
     """The columns the filters test. The holds and flags are selected (rows show them as
     tags); the bands are only aliased, for the WHERE clause and the counts."""
     return with_flags(cases, today=today, few=few).alias(
-        # A lookup per case rather than a join: the planner would otherwise scan
-        # every tenancy in the council to hash-join a patch's few thousand.
-        tenure=Subquery(Tenancy.objects.filter(pk=OuterRef("tenancy_id")).values("tenure")[:1]),
         arrears_band=_band("rent_arrears", ARREARS_BANDS, upper_inclusive=True),
         weeks_band=_band("weeks_in_arrears", WEEKS_BANDS, upper_inclusive=False),
         has_technical=ExpressionWrapper(Q(technical_arrears__gt=0), output_field=BooleanField()),
@@ -460,21 +457,28 @@ def _static_facets() -> list[Facet]:
     from payments.models import ArrangementState  # labels only: the engine writes the state
 
     return [
-        Facet("stage", "Stage", [Option(s.value, s.label, "stage", s.value) for s in Stage]),
+        Facet("stage", "Stage", [Option(s.value, str(s.label), "stage", s.value) for s in Stage]),
         _bands("arrears", "Rent arrears", ARREARS_BANDS, "arrears_band"),
         _bands("weeks", "Weeks in arrears", WEEKS_BANDS, "weeks_band"),
-        Facet("tenure", "Tenure", [Option(t.value, t.label, "tenure", t.value) for t in Tenure]),
+        Facet(
+            "tenure", "Tenure", [Option(t.value, str(t.label), "tenure", t.value) for t in Tenure]
+        ),
         Facet(
             "arrangement",
             "Arrangement",
             [Option("none", "No arrangement", "arrangement_state", "")]
-            + [Option(s.value, s.label, "arrangement_state", s.value) for s in ArrangementState],
+            + [
+                Option(s.value, str(s.label), "arrangement_state", s.value)
+                for s in ArrangementState
+            ],
         ),
         Facet(
             "hold",
             "Hold",
             [
-                Option(kind.value, kind.label, "hold_mask", tuple(m for m in ALL_MASKS if m & b))
+                Option(
+                    kind.value, str(kind.label), "hold_mask", tuple(m for m in ALL_MASKS if m & b)
+                )
                 for kind, b in HOLD_BITS.items()
             ]
             + [Option("none", "Not held", "hold_mask", 0)],
@@ -835,8 +839,14 @@ def _page(
         more_before = after is not None
     if not rows:
         return [], None, None, 0
+    # Plain strings, looked up once: the choices' lazy labels cost a translation
+    # lookup every time a template touches them.
+    tenures = {value: str(label) for value, label in Tenure.choices}
+    stages = {value: str(label) for value, label in Stage.choices}
     for case in rows:
         decorate(case)
+        case.tenure_label = tenures.get(case.tenure, case.tenure)
+        case.stage_label = stages.get(case.stage, case.stage)
     first, last = rows[0], rows[-1]
     preceding = (
         cases.filter(forward.reversed().beyond(sort.field, getattr(first, sort.field), first.pk))

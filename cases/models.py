@@ -3,6 +3,7 @@
 import builtins
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -264,6 +265,11 @@ class Tenancy(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # Keep the copy on each case (see Case.tenure) in step with the tenancy.
+        self.cases.exclude(tenure=self.tenure).update(tenure=self.tenure)
+
     def is_current_on(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
 
@@ -357,6 +363,10 @@ class Case(models.Model):
     reference = models.CharField(max_length=20, unique=True)
     tenancy = models.ForeignKey(Tenancy, on_delete=models.PROTECT, related_name="cases")
     patch = models.ForeignKey(Patch, on_delete=models.PROTECT, related_name="cases")
+    # The tenancy's tenure, copied so the caseload filters and counts by tenure from
+    # the case row (and its covering index) rather than a lookup per case. Set when
+    # the case is saved; Tenancy.save keeps it in step.
+    tenure = models.CharField(max_length=30, choices=Tenure.choices, editable=False)
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -427,6 +437,11 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.tenure and self.tenancy_id:
+            self.tenure = self.tenancy.tenure
+        super().save(*args, **kwargs)
 
     @property
     def assigned_officer(self):

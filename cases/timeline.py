@@ -92,9 +92,7 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     ),
     # Written by the nightly run (arrears/writer.py).
     "letter_requested": lambda p: f"{p.get('letter_label', 'Letter')} queued for printing",
-    "approval_recommended": lambda p: (
-        f"Recommended for approval: {p.get('action_label', '')}"
-    ),
+    "approval_recommended": lambda p: f"Recommended for approval: {p.get('action_label', '')}",
     "arrangement_state_changed": lambda p: (
         f"Arrangement {str(p.get('to', '')).replace('_', ' ')}"
         + (f": {p['description']}" if p.get("description") else "")

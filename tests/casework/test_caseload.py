@@ -149,6 +149,19 @@ def test_each_filter_selects_its_cases(team, patch_a_cases, params, expected):
     assert _names(_caseload(team.alice, params)) == expected
 
 
+def test_tenure_filter_follows_a_change_to_the_tenancy(team, patch_a_cases):
+    """The caseload reads the tenure copied onto the case; changing the tenancy (say an
+    introductory tenancy becoming secure) must move the case between tenure options."""
+    tenancy = patch_a_cases["held"].tenancy
+    tenancy.tenure = "flexible"
+    tenancy.fixed_term_end = TODAY + timedelta(days=365 * 5)
+    tenancy.save()
+
+    assert _names(_caseload(team.alice, "tenure=flexible")) == ["Held"]
+    assert "Held" not in _names(_caseload(team.alice, "tenure=secure"))
+    assert _caseload(team.alice, "").facet("tenure").counts["flexible"] == 1
+
+
 def test_each_option_counts_the_cases_it_would_show_given_the_other_filters(team, patch_a_cases):
     caseload = _caseload(team.alice, "stage=letter_1&stage=letter_2&hold=none")
 
