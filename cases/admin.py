@@ -8,6 +8,7 @@ from django.contrib import admin
 from cases.models import (
     Case,
     CaseEvent,
+    CaseloadExport,
     CourtCase,
     Hold,
     Patch,
@@ -109,11 +110,8 @@ class CourtCaseAdmin(admin.ModelAdmin):
     inlines = [WarrantInline]
 
 
-@admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
-    list_display = ["case", "verb", "actor", "occurred_at"]
-    list_filter = ["verb"]
-    raw_id_fields = ["case"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that are evidence: viewable, never added, changed or deleted here."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -123,3 +121,19 @@ class CaseEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdmin):
+    list_display = ["case", "verb", "actor", "occurred_at"]
+    list_filter = ["verb"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(CaseloadExport)
+class CaseloadExportAdmin(ReadOnlyAdmin):
+    """Read-only: the log of downloads is evidence, like the timeline."""
+
+    list_display = ["started_at", "user", "rows", "filters"]
+    list_filter = ["started_at"]
+    search_fields = ["user__username", "filters"]

@@ -1038,3 +1038,24 @@ class IncomeExpenditure(models.Model):
     def available_for_rent_and_arrears(self) -> Decimal:
         """Income less every outgoing except rent: what rent plus an instalment must fit."""
         return self.total_income - self.outgoings_other_than_rent
+
+
+class CaseloadExport(models.Model):
+    """Who downloaded which cases as CSV, and when.
+
+    An export takes tenants' names and addresses out of the service, so it is logged
+    like any other disclosure of personal data (UK GDPR Art. 5(2), accountability):
+    the filters say which cases, the count how many rows left.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(default=timezone.now)
+    filters = models.CharField(max_length=2000, blank=True, help_text="The page's URL query.")
+    rows = models.PositiveIntegerField(null=True, blank=True, help_text="Blank: not finished.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -5,6 +5,7 @@ officer can act on, writing nothing when it does."""
 from cases.services.assignment import case_reassign, patch_cover_give, patch_cover_withdraw
 from cases.services.contacts import contact_record, note_add
 from cases.services.events import case_event_record
+from cases.services.exports import caseload_export_finish, caseload_export_start
 from cases.services.holds import (
     benefit_claim_decide,
     benefit_claim_evidence_record,
@@ -33,6 +34,8 @@ __all__ = [
     "case_event_record",
     "case_pause",
     "case_reassign",
+    "caseload_export_finish",
+    "caseload_export_start",
     "contact_record",
     "dispute_record",
     "dispute_resolve",

@@ -10,7 +10,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from cases.caseload import PAGE_SIZE, CaseloadQuery, caseload_for
-from cases.models import Hold, VulnerabilityFlag
+from cases.models import CaseloadExport, Hold, VulnerabilityFlag
 from tests.casework.conftest import TODAY, make_case
 from tests.factories import PropertyFactory
 
@@ -290,6 +290,21 @@ def test_csv_export_has_every_case_the_filters_select(client, team, patch_a_case
     assert rows[0]["Holds"] == "Breathing Space"
     assert rows[0]["Rent arrears"] == "900.00"
     assert rows[2]["Vulnerability"] == "Safeguarding"
+
+
+def test_csv_export_is_logged_with_who_which_filters_and_how_many_rows(
+    client, team, patch_a_cases, today
+):
+    client.force_login(team.alice)
+
+    response = client.get(reverse("caseload_export"), {"arrears": ["250_to_1000"]})
+    logged = CaseloadExport.objects.get()
+    assert logged.user == team.alice and logged.filters == "arrears=250_to_1000"
+    assert logged.rows is None  # nothing sent yet: a download cut short stays visible
+
+    b"".join(response.streaming_content)
+    logged.refresh_from_db()
+    assert logged.rows == 2 and logged.finished_at is not None  # Held and Technical
 
 
 @pytest.mark.parametrize("count", [3, 30])
