@@ -136,7 +136,6 @@ def test_seeded_pending_benefit_claims_record_that_all_evidence_is_in():
     assert not others.filter(all_evidence_supplied__isnull=False).exists()
 
 
-
 @pytest.mark.django_db(transaction=False)
 def test_an_error_in_the_generator_process_reaches_the_seed_instead_of_hanging():
     from demo.generator import World, generate_batches_in_child
