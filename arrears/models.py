@@ -49,6 +49,11 @@ class LetterRequest(models.Model):
     )
     error = models.TextField(blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
+    dispatched_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a render task took it on; another dispatch leaves it alone meanwhile.",
+    )
     rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -213,6 +213,9 @@ DOCUMENTS_ROOT = env.path("DOCUMENTS_ROOT", default=BASE_DIR / "documents")
 # (arrears/policy.py), which managers read and administrators change.
 # Letters per Celery task when the nightly run's letters are rendered.
 NOTICES_RENDER_CHUNK_SIZE = env.int("NOTICES_RENDER_CHUNK_SIZE", default=20)
+# How long a dispatched letter request is left to the task that took it on before a
+# re-run may dispatch it again (a lost task); see notices.documents.letter_requests_claim.
+NOTICES_DISPATCH_LEASE_MINUTES = env.int("NOTICES_DISPATCH_LEASE_MINUTES", default=30)
 # Notices whose twelve months have run out are marked expired before the nightly run.
 CELERY_BEAT_SCHEDULE["notices-expire"] = {
     "task": "notices.tasks.expire_notices",

@@ -13,13 +13,14 @@ import os
 import re
 import tempfile
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from arrears.models import LetterRequest
@@ -269,6 +270,31 @@ def letter_request_render(*, request_id: int) -> str:
     """Render one pending LetterRequest into a Document, at most once."""
     counts = letter_requests_render(request_ids=[request_id])
     return next(iter(counts)) if counts else LETTER_REQUEST_SKIPPED
+
+
+def letter_requests_claim(*, run_date: date) -> tuple[list[int], int]:
+    """Take on the day's pending letter requests that no other dispatch has in hand.
+
+    Returns the ids taken and how many pending requests another dispatch still holds.
+    Sending the day's letters twice (a re-run during a run) must not split them between
+    two print packs: the second dispatch finds them held and leaves them, and the first
+    dispatch's pack takes them all. A hold lapses after NOTICES_DISPATCH_LEASE_MINUTES,
+    so requests whose task was lost are taken on again by a later run.
+    """
+    now = timezone.now()
+    lapsed = now - timedelta(minutes=settings.NOTICES_DISPATCH_LEASE_MINUTES)
+    pending = LetterRequest.objects.filter(run_date=run_date, status=LetterRequest.Status.PENDING)
+    with transaction.atomic():
+        # SKIP LOCKED: a request being rendered right now is held by its renderer.
+        taken = list(
+            pending.select_for_update(skip_locked=True)
+            .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=lapsed))
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        LetterRequest.objects.filter(pk__in=taken).update(dispatched_at=now)
+    held = pending.exclude(pk__in=taken).count()
+    return taken, held
 
 
 def letter_requests_render(*, request_ids: list[int]) -> dict[str, int]:

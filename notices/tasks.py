@@ -17,8 +17,7 @@ from celery import chord, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from arrears.models import LetterRequest
-from notices.documents import document_render, letter_requests_render
+from notices.documents import document_render, letter_requests_claim, letter_requests_render
 from notices.print_packs import print_pack_build
 from notices.services import notices_expire
 
@@ -58,19 +57,16 @@ def chunks(ids: list[int], size: int) -> list[list[int]]:
 @shared_task(name="notices.tasks.render_letter_requests")
 def render_letter_requests(run_date: str) -> dict[str, int]:
     """Render every pending letter request for `run_date` (YYYY-MM-DD), then the print pack."""
-    day = date.fromisoformat(run_date)
-    pending = list(
-        LetterRequest.objects.filter(run_date=day, status=LetterRequest.Status.PENDING)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
+    pending, held = letter_requests_claim(run_date=date.fromisoformat(run_date))
     if not pending:
-        # Nothing left to render (a re-run): pack anything rendered but not yet packed.
-        build_print_pack.delay(run_date)
-        return {"pending": 0, "chunks": 0}
+        if not held:
+            # Nothing left to render (a re-run): pack anything rendered but not packed.
+            build_print_pack.delay(run_date)
+        # Otherwise another dispatch is rendering them, and its pack will follow.
+        return {"pending": 0, "chunks": 0, "held_elsewhere": held}
     parts = chunks(pending, chunk_size(len(pending), settings.NOTICES_RENDER_CHUNK_SIZE))
     chord(render_letter_chunk.s(part) for part in parts)(build_print_pack.si(run_date))
-    return {"pending": len(pending), "chunks": len(parts)}
+    return {"pending": len(pending), "chunks": len(parts), "held_elsewhere": held}
 
 
 @shared_task(name="notices.tasks.expire_notices")

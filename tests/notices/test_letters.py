@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from arrears.models import LetterKind, LetterRequest
 from cases.models import CaseEvent, CourtCase
-from notices.documents import letter_produce
+from notices.documents import letter_produce, letter_requests_claim
 from notices.models import Document, Notice, PrintPack
 from notices.tasks import render_letter_requests
 from payments.models import Arrangement, ArrangementCheck
@@ -234,7 +234,7 @@ def test_render_letter_requests_renders_each_once_and_packs_them_in_address_orde
 
     result = render_letter_requests(TODAY.isoformat())
 
-    assert result == {"pending": 3, "chunks": 3}
+    assert result == {"pending": 3, "chunks": 3, "held_elsewhere": 0}
     for letter in requests:
         letter.refresh_from_db()
         assert letter.status == LetterRequest.Status.RENDERED and letter.rendered_at is not None
@@ -267,7 +267,11 @@ def test_render_letter_requests_renders_each_once_and_packs_them_in_address_orde
     assert all(i % 2 == 0 for i in firsts)  # pages 3, 5, 7... (0-based even): fronts of sheets
 
     # Running it again renders nothing twice and packs nothing twice.
-    assert render_letter_requests(TODAY.isoformat()) == {"pending": 0, "chunks": 0}
+    assert render_letter_requests(TODAY.isoformat()) == {
+        "pending": 0,
+        "chunks": 0,
+        "held_elsewhere": 0,
+    }
     assert Document.objects.count() == 3 and PrintPack.objects.count() == 1
     assert CaseEvent.objects.filter(verb="document_produced").count() == 3
 
@@ -324,6 +328,27 @@ def test_letters_rendered_after_a_pack_go_into_a_second_pack_not_the_first(team)
     packs = list(PrintPack.objects.order_by("sequence"))
     assert [(p.sequence, p.letter_count) for p in packs] == [(1, 1), (2, 1)]
     assert Document.objects.get(letter_request__case=late).print_pack == packs[1]
+
+
+def test_a_second_dispatch_leaves_letters_another_has_in_hand_and_packs_nothing(team, time_machine):
+    """A re-run while the day's letters are still rendering must not take some of them
+    into a second print pack; the first dispatch's pack gets them all."""
+    time_machine.move_to(datetime(2026, 11, 23, 3, 0, tzinfo=UTC), tick=False)
+    letters = [request(household(patch=team.patch_a, address=f"{n} Elm Street")) for n in (1, 2)]
+    taken, held = letter_requests_claim(run_date=TODAY)  # the first dispatch, still queued
+    assert (sorted(taken), held) == (sorted(r.pk for r in letters), 0)
+
+    assert render_letter_requests(TODAY.isoformat()) == {
+        "pending": 0,
+        "chunks": 0,
+        "held_elsewhere": 2,
+    }
+    assert PrintPack.objects.count() == 0 and Document.objects.count() == 0
+
+    # Its task lost, the hold lapses and a later run takes the letters on again.
+    time_machine.move_to(datetime(2026, 11, 23, 3, 31, tzinfo=UTC), tick=False)
+    assert render_letter_requests(TODAY.isoformat())["pending"] == 2
+    assert PrintPack.objects.get().letter_count == 2
 
 
 def test_letter_dated_with_the_run_date(team):
