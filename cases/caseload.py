@@ -282,6 +282,9 @@ class CaseloadQuery:
     descending: bool = True
     after: str = ""
     before: str = ""
+    # The position of the page's first row, carried in the Previous and Next links so
+    # a later page need not count the rows before it.
+    start: int | None = None
 
     FACET_NAMES = (
         "next_action",
@@ -317,6 +320,8 @@ class CaseloadQuery:
         raw_officer = (data.get("officer") or "").strip()
         if raw_officer.isdigit():
             officer_id = int(raw_officer)
+        raw_start = (data.get("start") or "").strip()
+        start = int(raw_start) if raw_start.isdigit() and 0 < int(raw_start) < 10**7 else None
         sort = data.get("sort") if data.get("sort") in SORTS else DEFAULT_SORT
         direction = data.get("dir")
         descending = (
@@ -335,13 +340,14 @@ class CaseloadQuery:
                 descending=descending,
                 after=(data.get("after") or "")[:80],
                 before=(data.get("before") or "")[:80],
+                start=start,
             ),
             errors,
         )
 
     def querydict(self, **changes: Any) -> QueryDict:
         """This query as URL parameters, with changes; paging starts again unless given."""
-        query = replace(self, **{"after": "", "before": "", **changes})
+        query = replace(self, **{"after": "", "before": "", "start": None, **changes})
         data = QueryDict(mutable=True)
         if query.q:
             data["q"] = query.q
@@ -362,6 +368,8 @@ class CaseloadQuery:
             data["after"] = query.after
         if query.before:
             data["before"] = query.before
+        if query.start and (query.after or query.before):
+            data["start"] = str(query.start)
         return data
 
     def without(self, name: str, value: str | None = None) -> str:
@@ -848,13 +856,20 @@ def _page(
         case.tenure_label = tenures.get(case.tenure, case.tenure)
         case.stage_label = stages.get(case.stage, case.stage)
     first, last = rows[0], rows[-1]
-    preceding = (
-        cases.filter(forward.reversed().beyond(sort.field, getattr(first, sort.field), first.pk))
-        .order_by()
-        .count()
-        if more_before
-        else 0
-    )
+    if not more_before:
+        preceding = 0
+    elif query.start and query.start > 1:
+        # The link said where this page starts: no count (rows that changed since the
+        # previous page can make it a row or two out, as any paged list would).
+        preceding = query.start - 1
+    else:
+        preceding = (
+            cases.filter(
+                forward.reversed().beyond(sort.field, getattr(first, sort.field), first.pk)
+            )
+            .order_by()
+            .count()
+        )
     next_cursor = _encode(getattr(last, sort.field), last.pk) if more_after else None
     previous_cursor = _encode(getattr(first, sort.field), first.pk) if preceding else None
     return rows, next_cursor, previous_cursor, preceding + 1

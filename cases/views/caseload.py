@@ -2,14 +2,26 @@
 
 import csv
 from collections.abc import Iterator
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_GET
 
-from cases.caseload import SORTS, Caseload, CaseloadQuery, caseload_for, export_rows
+from cases.caseload import (
+    PAGE_SIZE,
+    SORTS,
+    Caseload,
+    CaseloadQuery,
+    caseload_for,
+    export_rows,
+)
+from cases.models import Case
 from cases.services import caseload_export_finish, caseload_export_start
+from core.templatetags.money import money, weeks
 
 EXPORT_COLUMNS = [
     ("Case", "reference"),
@@ -48,14 +60,19 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "caseload": caseload,
+        "rows": [_row(case) for case in caseload.rows],
         "query": query,
         "sort_headers": _sort_headers(query),
         "selected_filters": _selected_filters(caseload),
         "export_query": query.querydict().urlencode(),
-        "previous_query": query.querydict(before=caseload.previous_cursor).urlencode()
+        "previous_query": query.querydict(
+            before=caseload.previous_cursor, start=max(1, caseload.first_position - PAGE_SIZE)
+        ).urlencode()
         if caseload.previous_cursor
         else None,
-        "next_query": query.querydict(after=caseload.next_cursor).urlencode()
+        "next_query": query.querydict(
+            after=caseload.next_cursor, start=caseload.last_position + 1
+        ).urlencode()
         if caseload.next_cursor
         else None,
     }
@@ -63,6 +80,46 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "caseload":
         template += "#caseload"
     return render(request, template, context)
+
+
+# The tags a row can carry, in the order they show, with their GOV.UK colour.
+ROW_TAGS = (
+    ("on_breathing_space", "govuk-tag--red", "Breathing Space"),
+    ("on_pause", "govuk-tag--grey", "Paused"),
+    ("on_dispute", "govuk-tag--yellow", "Dispute"),
+    ("on_benefit_claim", "govuk-tag--light-blue", "Benefit pending"),
+)
+
+
+def _row(case: Case) -> dict[str, Any]:
+    """What one row of the table shows, as plain strings.
+
+    Built here rather than in the template: fifty rows of template lookups and filters
+    cost about twice what the rest of the page's rendering does.
+    """
+    tags = [(colour, text) for attribute, colour, text in ROW_TAGS if getattr(case, attribute)]
+    if case.has_safeguarding:
+        tags.append(("govuk-tag--red", "Safeguarding"))
+    elif case.is_vulnerable:
+        tags.append(("govuk-tag--purple", "Vulnerable"))
+    if case.arrangement_state:
+        colour = "govuk-tag--orange" if case.arrangement_state in ("broken", "missed") else ""
+        tags.append((colour or "govuk-tag--green", f"Arrangement {case.arrangement_state}"))
+    property_ = case.tenancy.property
+    return {
+        "url": reverse("case", args=[case.pk]),
+        "name": f"{case.lead_first_name or ''} {case.lead_last_name or ''}",
+        "where": f"{case.reference} · {property_.address_line_1}, {property_.postcode}"
+        f" · {case.patch.code}",
+        "what": f"{case.tenure_label} · {case.stage_label}",
+        "tags": tags,
+        "arrears": money(case.rent_arrears),
+        "technical": money(case.technical_arrears) if case.technical_arrears > 0 else "",
+        "weeks": weeks(case.weeks_in_arrears),
+        "next_action": case.next_action_label,
+        "due": date_format(case.next_action_due, "j M Y") if case.next_action_due else "",
+        "contact": date_format(case.last_contact_on, "j M Y") if case.last_contact_on else "",
+    }
 
 
 def _sort_headers(query: CaseloadQuery) -> dict[str, dict[str, str]]:

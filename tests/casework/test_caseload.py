@@ -6,7 +6,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.caseload import PAGE_SIZE, CaseloadQuery, caseload_for
@@ -363,6 +365,30 @@ def test_the_next_and_previous_links_carry_the_filters_and_the_cursor(client, te
     assert "Showing <strong>51</strong> to <strong>51</strong> of <strong>51</strong>" in (
         second.content.decode()
     )
+
+
+def test_a_later_page_reached_by_its_link_knows_its_position_without_counting(client, team, today):
+    for n in range(2 * PAGE_SIZE + 1):
+        make_case(team.patch_a, first_name=f"P{n:03d}", owed=f"{100 + n}.00")
+    client.force_login(team.alice)
+    with CaptureQueriesContext(connection) as page_one:
+        first = client.get(reverse("home"))
+    second_query = first.context["next_query"]
+    assert "start=51" in second_query
+
+    with CaptureQueriesContext(connection) as page_two:
+        second = client.get(f"{reverse('home')}?{second_query}")
+    assert len(page_two) == len(page_one)  # no count of the rows before it
+    third = client.get(f"{reverse('home')}?{second.context['next_query']}")
+    back = client.get(f"{reverse('home')}?{third.context['previous_query']}")
+
+    assert "Showing <strong>51</strong> to <strong>100</strong>" in second.content.decode()
+    assert "Showing <strong>101</strong> to <strong>101</strong>" in third.content.decode()
+    assert "start=51" in third.context["previous_query"]
+    assert "Showing <strong>51</strong> to <strong>100</strong>" in back.content.decode()
+    assert [c.pk for c in back.context["caseload"].rows] == [
+        c.pk for c in second.context["caseload"].rows
+    ]
 
 
 def test_a_manager_who_picks_a_patch_sees_its_cases_and_every_patchs_count(team, patch_a_cases):
