@@ -103,3 +103,31 @@ def test_a_worker_killed_mid_chunk_loses_nothing_and_a_rerun_finishes(council, w
     assert CaseEvent.objects.filter(case=stuck, verb="approval_recommended").count() == 1
     assert LetterRequest.objects.count() == 1
     assert CaseEvent.objects.filter(verb="stage_changed").count() == 3
+
+
+def _last_vacuum(table: str):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT last_vacuum, last_analyze FROM pg_stat_user_tables WHERE relname = %s",
+            [table],
+        )
+        return cursor.fetchone()
+
+
+def test_the_tables_a_run_rewrites_are_vacuumed_and_analysed_when_it_finishes(council):
+    """So the morning's caseload reads its covering index alone, whatever autovacuum is
+    doing (and it is off on the development machine)."""
+    before = {table: _last_vacuum(table) for table in ("cases_case", "arrears_recommendation")}
+
+    nightly_run(run_date=RUN, chunk_size=3, start_letters=False)
+
+    deadline = time.monotonic() + 10  # the statistics reach pg_stat_user_tables shortly
+    while time.monotonic() < deadline:
+        after = {table: _last_vacuum(table) for table in before}
+        if all(after[t][0] and after[t][0] != before[t][0] for t in before):
+            break
+        time.sleep(0.2)
+    for table in before:
+        assert after[table][0] is not None and after[table][0] != before[table][0], table
+        assert after[table][1] is not None and after[table][1] != before[table][1], table
