@@ -107,6 +107,14 @@ def test_nosp_names_every_joint_tenant_on_every_copy_with_the_ground_and_dates(
     assert "Once the twelve months are up this Notice will lapse" in text
     assert "On behalf of Borough of Eastbrook Council" in text
     assert "Maggie Maple" in text
+    # Each copy says which prescribed form, as amended, it follows.
+    assert (
+        text.count(
+            "Form: Secure Tenancies (Notices) Regulations 1987 (SI 1987/755) Schedule Part I, "
+            "as amended to SI 2021/946."
+        )
+        == 3
+    )
 
 
 def test_flexible_notice_is_the_part_ii_termination_form(team, django_capture_on_commit_callbacks):
