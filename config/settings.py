@@ -221,3 +221,9 @@ CELERY_BEAT_SCHEDULE["notices-expire"] = {
     "task": "notices.tasks.expire_notices",
     "schedule": crontab(hour=1, minute=45),
 }
+# Documents and letters whose rendering task never arrived (the broker was down when
+# they were asked for, or a worker died holding them) are sent again.
+CELERY_BEAT_SCHEDULE["notices-stranded"] = {
+    "task": "notices.tasks.render_stranded",
+    "schedule": crontab(minute="*/15"),
+}

@@ -13,7 +13,7 @@ import os
 import re
 import tempfile
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -270,6 +270,32 @@ def letter_request_render(*, request_id: int) -> str:
     """Render one pending LetterRequest into a Document, at most once."""
     counts = letter_requests_render(request_ids=[request_id])
     return next(iter(counts)) if counts else LETTER_REQUEST_SKIPPED
+
+
+def stranded_work(*, now: datetime) -> tuple[list[int], list[date]]:
+    """Documents and days' letters that were asked for but whose task never came.
+
+    A task is sent when its request commits; if the broker was down at that moment (or
+    a worker died holding it), nothing would ever render it. Anything pending longer
+    than NOTICES_DISPATCH_LEASE_MINUTES is returned to be sent again: rendering is
+    idempotent, so a task that was merely slow costs a no-op.
+    """
+    cutoff = now - timedelta(minutes=settings.NOTICES_DISPATCH_LEASE_MINUTES)
+    documents = list(
+        Document.objects.filter(status=Document.Status.PENDING, requested_at__lt=cutoff)
+        .order_by("requested_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    days = sorted(
+        set(
+            LetterRequest.objects.filter(status=LetterRequest.Status.PENDING)
+            .filter(
+                Q(dispatched_at__isnull=True, requested_at__lt=cutoff) | Q(dispatched_at__lt=cutoff)
+            )
+            .values_list("run_date", flat=True)
+        )
+    )
+    return documents, days
 
 
 def letter_requests_claim(*, run_date: date) -> tuple[list[int], int]:

@@ -17,7 +17,12 @@ from celery import chord, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from notices.documents import document_render, letter_requests_claim, letter_requests_render
+from notices.documents import (
+    document_render,
+    letter_requests_claim,
+    letter_requests_render,
+    stranded_work,
+)
 from notices.print_packs import print_pack_build
 from notices.services import notices_expire
 
@@ -67,6 +72,19 @@ def render_letter_requests(run_date: str) -> dict[str, int]:
     parts = chunks(pending, chunk_size(len(pending), settings.NOTICES_RENDER_CHUNK_SIZE))
     chord(render_letter_chunk.s(part) for part in parts)(build_print_pack.si(run_date))
     return {"pending": len(pending), "chunks": len(parts), "held_elsewhere": held}
+
+
+@shared_task(name="notices.tasks.render_stranded")
+def render_stranded() -> dict[str, int]:
+    """Send again the rendering of anything left pending too long (beat, every 15 minutes)."""
+    documents, days = stranded_work(now=timezone.now())
+    for document_id in documents:
+        render_document.delay(document_id)
+    for day in days:
+        render_letter_requests.delay(day.isoformat())
+    if documents or days:
+        logger.warning("Sent again: %s documents, letters of %s days", len(documents), len(days))
+    return {"documents": len(documents), "days": len(days)}
 
 
 @shared_task(name="notices.tasks.expire_notices")

@@ -15,7 +15,7 @@ from arrears.models import LetterKind, LetterRequest
 from cases.models import CaseEvent, CourtCase
 from notices.documents import letter_produce, letter_requests_claim
 from notices.models import Document, Notice, PrintPack
-from notices.tasks import render_letter_requests
+from notices.tasks import render_letter_requests, render_stranded
 from payments.models import Arrangement, ArrangementCheck
 from tests.notices.conftest import TODAY, household, pdf_pages, pdf_text
 
@@ -349,6 +349,31 @@ def test_a_second_dispatch_leaves_letters_another_has_in_hand_and_packs_nothing(
     time_machine.move_to(datetime(2026, 11, 23, 3, 31, tzinfo=UTC), tick=False)
     assert render_letter_requests(TODAY.isoformat())["pending"] == 2
     assert PrintPack.objects.get().letter_count == 2
+
+
+def test_a_letter_asked_for_while_the_queue_was_down_is_sent_again_and_produced(
+    team, time_machine, django_capture_on_commit_callbacks
+):
+    """Nothing lost: the task for an officer's letter never left (broker down), and the
+    nightly letters of an earlier day were never dispatched; the sweep sends both."""
+    time_machine.move_to(datetime(2026, 11, 23, 9, 0, tzinfo=UTC), tick=False)
+    case = household(patch=team.patch_a)
+    with django_capture_on_commit_callbacks(execute=False):  # the task is never sent
+        document = letter_produce(case=case, kind="arrears_letter_1", actor=team.alice, today=TODAY)
+    yesterday = request(
+        household(patch=team.patch_a, address="7 Elm Street"), run_date=date(2026, 11, 22)
+    )
+
+    assert render_stranded() == {"documents": 0, "days": 0}  # not pending long enough yet
+    time_machine.move_to(datetime(2026, 11, 23, 9, 31, tzinfo=UTC), tick=False)
+    assert render_stranded() == {"documents": 1, "days": 1}
+
+    document.refresh_from_db()
+    yesterday.refresh_from_db()
+    assert document.status == Document.Status.RENDERED
+    assert yesterday.status == LetterRequest.Status.RENDERED
+    assert PrintPack.objects.get().run_date == date(2026, 11, 22)
+    assert render_stranded() == {"documents": 0, "days": 0}
 
 
 def test_letter_dated_with_the_run_date(team):
