@@ -182,12 +182,27 @@ def with_flags(cases: QuerySet[Case], *, today: date, few: bool = True) -> Query
     )
 
 
-def decorate(case: Case) -> Case:
-    """Spell out a case's hold mask and flag level for templates and exports."""
+Labels = tuple[dict[str, str], dict[str, str]]
+
+
+def plain_labels() -> Labels:
+    """The tenure and stage labels as plain strings, made once per page or export: the
+    choices' lazy labels cost a translation lookup every time they are used."""
+    return (
+        {value: str(label) for value, label in Tenure.choices},
+        {value: str(label) for value, label in Stage.choices},
+    )
+
+
+def decorate(case: Case, labels: Labels) -> Case:
+    """Spell out a case's hold mask, flag level, tenure and stage for templates and exports."""
     for kind, attribute in HOLD_ATTRIBUTES.items():
         setattr(case, attribute, bool(case.hold_mask & HOLD_BITS[kind]))
     case.is_vulnerable = case.flag_level >= FLAGGED
     case.has_safeguarding = case.flag_level == SAFEGUARDING
+    tenures, stages = labels
+    case.tenure_label = tenures.get(case.tenure, case.tenure)
+    case.stage_label = stages.get(case.stage, case.stage)
     return case
 
 
@@ -722,15 +737,14 @@ def export_rows(*, user: User, query: CaseloadQuery, today: date) -> Iterator[di
     """Every case the filters select, in the page's order, as plain values for a CSV."""
     filtered = _filtered(user=user, query=query, today=today).filtered
     forward = _Walk.forward(SORTS[query.sort], query.descending)
-    tenures = dict(Tenure.choices)
-    stages = dict(Stage.choices)
+    labels = plain_labels()
     holds = {attribute: kind.label for kind, attribute in HOLD_ATTRIBUTES.items()}
     rows = (
         with_lead_tenant(filtered)
         .order_by(*forward.order_by(SORTS[query.sort].field))
         .iterator(chunk_size=2000)
     )
-    for case in map(decorate, rows):
+    for case in (decorate(row, labels) for row in rows):
         property_ = case.tenancy.property
         yield {
             "reference": case.reference,
@@ -743,8 +757,8 @@ def export_rows(*, user: User, query: CaseloadQuery, today: date) -> Iterator[di
             ),
             "postcode": property_.postcode,
             "patch_code": case.patch.code,
-            "tenure_label": tenures.get(case.tenancy.tenure, case.tenancy.tenure),
-            "stage_label": stages.get(case.stage, case.stage),
+            "tenure_label": case.tenure_label,
+            "stage_label": case.stage_label,
             "rent_arrears": case.rent_arrears,
             "balance": case.balance,
             "weeks_in_arrears": case.weeks_in_arrears,
@@ -847,14 +861,9 @@ def _page(
         more_before = after is not None
     if not rows:
         return [], None, None, 0
-    # Plain strings, looked up once: the choices' lazy labels cost a translation
-    # lookup every time a template touches them.
-    tenures = {value: str(label) for value, label in Tenure.choices}
-    stages = {value: str(label) for value, label in Stage.choices}
+    labels = plain_labels()
     for case in rows:
-        decorate(case)
-        case.tenure_label = tenures.get(case.tenure, case.tenure)
-        case.stage_label = stages.get(case.stage, case.stage)
+        decorate(case, labels)
     first, last = rows[0], rows[-1]
     if not more_before:
         preceding = 0

@@ -67,10 +67,12 @@ def _end_hold(
     actor: User,
     ended_on: date,
     today: date,
+    verb: str,
     outcome: str = "",
     outcome_notes: str = "",
 ) -> Hold:
-    """End a hold in force on a date, with its outcome; the caller holds the transaction."""
+    """End a hold in force on a date, with its outcome, and put it on the timeline as
+    `verb`, in one transaction."""
     if hold.kind != kind:
         raise ValidationError("That is not this kind of hold.")
     if ended_on > today:
@@ -82,30 +84,40 @@ def _end_hold(
                 f"{hold.starts_on:%-d %B %Y}"
             }
         )
-    case = lock_case(hold.case)
-    locked = Hold.objects.select_for_update().get(pk=hold.pk)
-    if not locked.is_active_on(today):
-        raise ValidationError(f"This {locked.get_kind_display().lower()} has already ended.")
-    locked.ended_on = ended_on
-    locked.ended_by = actor
-    locked.outcome = outcome
-    locked.outcome_notes = outcome_notes
-    locked.save(update_fields=["ended_on", "ended_by", "outcome", "outcome_notes"])
-    locked.case = case
+    with transaction.atomic():
+        case = lock_case(hold.case)
+        locked = Hold.objects.select_for_update().get(pk=hold.pk)
+        if not locked.is_active_on(today):
+            raise ValidationError(f"This {locked.get_kind_display().lower()} has already ended.")
+        locked.ended_on = ended_on
+        locked.ended_by = actor
+        locked.outcome = outcome
+        locked.outcome_notes = outcome_notes
+        locked.save(update_fields=["ended_on", "ended_by", "outcome", "outcome_notes"])
+        locked.case = case
+        payload: dict[str, object] = {"hold_id": locked.pk, "ended_on": ended_on.isoformat()}
+        if outcome:
+            payload |= {
+                "reason": locked.reason,
+                "reason_label": locked.reason_label,
+                "outcome": outcome,
+                "outcome_label": locked.outcome_label,
+                "notes": outcome_notes,
+            }
+        case_event_record(case=case, actor=actor, verb=verb, payload=payload)
     return locked
 
 
 def pause_end(*, hold: Hold, actor: User, today: date) -> Hold:
     """End an officer's pause today, before its date."""
-    with transaction.atomic():
-        ended = _end_hold(hold=hold, kind=Hold.Kind.PAUSE, actor=actor, ended_on=today, today=today)
-        case_event_record(
-            case=ended.case,
-            actor=actor,
-            verb="pause_ended",
-            payload={"hold_id": ended.pk, "ended_on": today.isoformat()},
-        )
-    return ended
+    return _end_hold(
+        hold=hold,
+        kind=Hold.Kind.PAUSE,
+        actor=actor,
+        ended_on=today,
+        today=today,
+        verb="pause_ended",
+    )
 
 
 def breathing_space_record(
@@ -167,17 +179,14 @@ def breathing_space_record(
 
 def breathing_space_end(*, hold: Hold, actor: User, ended_on: date, today: date) -> Hold:
     """Record that a Breathing Space ended (or was cancelled) on a date."""
-    with transaction.atomic():
-        ended = _end_hold(
-            hold=hold, kind=Hold.Kind.BREATHING_SPACE, actor=actor, ended_on=ended_on, today=today
-        )
-        case_event_record(
-            case=ended.case,
-            actor=actor,
-            verb="breathing_space_ended",
-            payload={"hold_id": ended.pk, "ended_on": ended_on.isoformat()},
-        )
-    return ended
+    return _end_hold(
+        hold=hold,
+        kind=Hold.Kind.BREATHING_SPACE,
+        actor=actor,
+        ended_on=ended_on,
+        today=today,
+        verb="breathing_space_ended",
+    )
 
 
 # Disputes
@@ -247,31 +256,16 @@ def dispute_resolve(
         else "Choose how the dispute was resolved",
         notes=None if notes else "Enter what was found or agreed",
     )
-    with transaction.atomic():
-        ended = _end_hold(
-            hold=hold,
-            kind=Hold.Kind.DISPUTE,
-            actor=actor,
-            ended_on=resolved_on,
-            today=today,
-            outcome=outcome,
-            outcome_notes=notes,
-        )
-        case_event_record(
-            case=ended.case,
-            actor=actor,
-            verb="dispute_resolved",
-            payload={
-                "hold_id": ended.pk,
-                "reason": ended.reason,
-                "reason_label": ended.reason_label,
-                "ended_on": resolved_on.isoformat(),
-                "outcome": outcome,
-                "outcome_label": ended.outcome_label,
-                "notes": notes,
-            },
-        )
-    return ended
+    return _end_hold(
+        hold=hold,
+        kind=Hold.Kind.DISPUTE,
+        actor=actor,
+        ended_on=resolved_on,
+        today=today,
+        verb="dispute_resolved",
+        outcome=outcome,
+        outcome_notes=notes,
+    )
 
 
 # Benefit claims
@@ -414,28 +408,13 @@ def benefit_claim_decide(
         else "Choose the decision on the claim"
     )
     notes = stripped(notes)
-    with transaction.atomic():
-        ended = _end_hold(
-            hold=hold,
-            kind=Hold.Kind.BENEFIT_CLAIM,
-            actor=actor,
-            ended_on=decided_on,
-            today=today,
-            outcome=decision,
-            outcome_notes=notes,
-        )
-        case_event_record(
-            case=ended.case,
-            actor=actor,
-            verb="benefit_claim_decided",
-            payload={
-                "hold_id": ended.pk,
-                "reason": ended.reason,
-                "reason_label": ended.reason_label,
-                "ended_on": decided_on.isoformat(),
-                "outcome": decision,
-                "outcome_label": ended.outcome_label,
-                "notes": notes,
-            },
-        )
-    return ended
+    return _end_hold(
+        hold=hold,
+        kind=Hold.Kind.BENEFIT_CLAIM,
+        actor=actor,
+        ended_on=decided_on,
+        today=today,
+        verb="benefit_claim_decided",
+        outcome=decision,
+        outcome_notes=notes,
+    )
