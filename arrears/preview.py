@@ -22,6 +22,7 @@ from arrears.models import EscalationPolicy, PolicyPreview
 from arrears.policy import Policy, PolicyError
 from arrears.services import DEFAULT_CHUNK_SIZE, policy_current, policy_of
 from cases.models import Case
+from core.memory import cyclic_gc_paused
 from core.models import User
 
 
@@ -64,27 +65,28 @@ def policy_preview_counts(
             Case.objects.filter(status=Case.Status.OPEN).order_by("id").values_list("id", flat=True)
         )
         for start in range(0, len(ids), chunk_size):
-            group = ids[start : start + chunk_size]
-            inputs, _ = load_chunk(
-                first_case=group[0],
-                last_case=group[-1],
-                today=run_date,
-                policy=current,
-                calendar=calendar,
-            )
-            for case in inputs:
-                before = decide(case, policy=current, today=run_date)
-                if not same_technical:
-                    accounts = [replace(account) for account in case.accounts]
-                    for account in accounts:
-                        apply_technical(account, policy=proposed, calendar=calendar)
-                    case = replace(case, accounts=accounts)
-                after = decide(case, policy=proposed, today=run_date)
-                cases += 1
-                _count(tallies["current"], before)
-                _count(tallies["proposed"], after)
-                if before.action != after.action:
-                    moves[f"{before.action}>{after.action}"] += 1
+            with cyclic_gc_paused():  # one chunk at a time, as the run does
+                group = ids[start : start + chunk_size]
+                inputs, _ = load_chunk(
+                    first_case=group[0],
+                    last_case=group[-1],
+                    today=run_date,
+                    policy=current,
+                    calendar=calendar,
+                )
+                for case in inputs:
+                    before = decide(case, policy=current, today=run_date)
+                    if not same_technical:
+                        accounts = [replace(account) for account in case.accounts]
+                        for account in accounts:
+                            apply_technical(account, policy=proposed, calendar=calendar)
+                        case = replace(case, accounts=accounts)
+                    after = decide(case, policy=proposed, today=run_date)
+                    cases += 1
+                    _count(tallies["current"], before)
+                    _count(tallies["proposed"], after)
+                    if before.action != after.action:
+                        moves[f"{before.action}>{after.action}"] += 1
         transaction.set_rollback(True)
     return {
         "run_date": run_date.isoformat(),

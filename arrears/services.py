@@ -27,6 +27,7 @@ from arrears.models import EscalationPolicy, NightlyRun, RunChunk
 from arrears.policy import Policy, PolicyError, default_document, document_differences
 from arrears.writer import ChunkCounts, count_decisions, write_decisions
 from cases.models import Case
+from core.memory import cyclic_gc_paused
 from core.models import User
 
 logger = logging.getLogger(__name__)
@@ -186,7 +187,7 @@ def chunk_process(*, chunk_id: int) -> dict[str, Any]:
         status=RunChunk.Status.RUNNING, started_at=started
     )
     try:
-        with transaction.atomic():
+        with cyclic_gc_paused(), transaction.atomic():
             chunk = (
                 RunChunk.objects.select_for_update(of=("self",))
                 .select_related("run__policy")

@@ -2,6 +2,7 @@
 bulk; one run per date; a rerun completes what is missing and duplicates nothing; a crash
 part-way loses nothing."""
 
+import gc
 from datetime import timedelta
 from decimal import Decimal
 
@@ -145,6 +146,29 @@ def test_writing_a_chunk_again_writes_nothing_twice(council):
 
     assert _footprint() == after_first
     assert dict(Case.objects.values_list("pk", "stage")) == stages
+
+
+def test_chunks_run_with_the_cycle_collector_paused_and_turn_it_back_on_even_after_a_failure(
+    council, monkeypatch
+):
+    """core.memory.cyclic_gc_paused: the collector costs a third of a chunk's loading."""
+    real = writer._write_events
+    seen = []
+
+    def records_the_collector_then_dies(events):
+        seen.append(gc.isenabled())
+        if len(seen) == 2:
+            raise RuntimeError("worker lost")
+        return real(events)
+
+    monkeypatch.setattr(writer, "_write_events", records_the_collector_then_dies)
+    assert gc.isenabled()
+
+    run = _run(chunk_size=3)
+
+    assert run.status == NightlyRun.Status.COMPLETED_WITH_ERRORS
+    assert seen == [False, False, False]
+    assert gc.isenabled()
 
 
 def test_a_chunk_that_dies_part_way_leaves_nothing_and_a_rerun_finishes(council, monkeypatch):
