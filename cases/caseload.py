@@ -548,12 +548,37 @@ class Caseload:
         return next(f for f in self.facets if f.name == name)
 
 
-def _narrowed(cases: QuerySet[Case], query: CaseloadQuery, *, today: date) -> QuerySet[Case]:
-    """The conditions that are not facets: search, contact age, officer."""
-    if query.q:
-        cases = cases.annotate(
+# Searches matching more cases than this are left as a condition in each query.
+SEARCH_MATCHES_HELD = 5000
+
+
+def search_matches(scope: QuerySet[Case], text: str) -> Q:
+    """The cases in scope the search finds, as a condition on their ids.
+
+    The search reads each case's tenancy, property and tenants, and the page needs it
+    twice (the counts, then the rows): worked out once here, it cost a patch of 2,000
+    cases one pass instead of two (the search page's queries 68 ms down to about 30 ms
+    in bench/pages.py). A search finding more than SEARCH_MATCHES_HELD cases (a
+    manager's council-wide "road") stays a subquery rather than a list of ids.
+    """
+    matching = (
+        scope.annotate(
             postcode_compact=Upper(Replace("tenancy__property__postcode", Value(" "), Value("")))
-        ).filter(search_q(query.q))
+        )
+        .filter(search_q(text))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    ids = list(matching[: SEARCH_MATCHES_HELD + 1])
+    return Q(pk__in=matching if len(ids) > SEARCH_MATCHES_HELD else ids)
+
+
+def _narrowed(
+    cases: QuerySet[Case], query: CaseloadQuery, *, today: date, search: Q | None = None
+) -> QuerySet[Case]:
+    """The conditions that are not facets: search, contact age, officer."""
+    if search is not None:
+        cases = cases.filter(search)
     condition = Q() if query.show_all or query.q else Q(balance__gt=0)
     if query.contact_older_than:
         cutoff = today - timedelta(days=query.contact_older_than)
@@ -671,7 +696,10 @@ def _filtered(*, user: User, query: CaseloadQuery, today: date) -> _Selection:
     chosen_patches = query.facets.get("patch", ())
     # A manager's view spans the council unless it is narrowed to patches or an officer.
     few = not manager or bool(chosen_patches or query.officer_id)
-    cases = _narrowed(caseload_columns(scope, today=today, few=few), query, today=today)
+    search = search_matches(scope, query.q) if query.q else None
+    cases = _narrowed(
+        caseload_columns(scope, today=today, few=few), query, today=today, search=search
+    )
     facets = [
         *_static_facets(),
         _patch_facet(patches),
@@ -683,7 +711,12 @@ def _filtered(*, user: User, query: CaseloadQuery, today: date) -> _Selection:
     chosen = [q for q in (facet.q() for facet in facets) if q is not None]
     selection = _Selection(facets, cases, cases.filter(*chosen), manager)
     if manager and chosen_patches:
-        selection.patches_narrowed = _narrowed(scope, query, today=today)
+        # Each patch's count applies the other filters, as every other option's does.
+        others = [q for facet in facets if facet.name != "patch" and (q := facet.q()) is not None]
+        council = caseload_columns(scope, today=today, few=False) if others else scope
+        selection.patches_narrowed = _narrowed(council, query, today=today, search=search).filter(
+            *others
+        )
         selection.cases = cases.filter(patch__code__in=chosen_patches)
     return selection
 
@@ -706,14 +739,16 @@ def caseload_for(
     facets[index] = _next_action_facet(known, query.facets.get("next_action", ()))
     total = _count(facets, groups, position)
     if selection.patches_narrowed is not None:
+        # By patch id and count(*): on the usual view (owing cases, no other filter) this
+        # is read from the partial index case_owing_by_patch alone.
         per_patch = dict(
             selection.patches_narrowed.order_by()
-            .values_list("patch__code")
-            .annotate(n=Count("pk"))
-            .values_list("patch__code", "n")
+            .values_list("patch_id")
+            .annotate(n=Count("*"))
+            .values_list("patch_id", "n")
         )
         patch = next(f for f in facets if f.name == "patch")
-        patch.counts = {o.value: per_patch.get(o.value, 0) for o in patch.options}
+        patch.counts = {o.value: per_patch.get(o.equals, 0) for o in patch.options}
     rows, next_cursor, previous_cursor, first_position = _page(selection.filtered, query)
     officers = (
         list(User.objects.filter(groups__name="officer", is_active=True))

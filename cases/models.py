@@ -428,6 +428,12 @@ class Case(models.Model):
             # An officer's caseload reads a covering index on PostgreSQL instead
             # (migration 0006): every column its filters and sorts need, by patch.
             models.Index(fields=["-rent_arrears", "id"], name="case_arrears"),
+            # A manager's patch filter counts the owing cases of every patch.
+            models.Index(
+                fields=["patch"],
+                name="case_owing_by_patch",
+                condition=models.Q(status="open", balance__gt=0),
+            ),
         ]
         permissions = [
             ("work_case", "Can do casework on cases in their own or covered patches"),

@@ -397,7 +397,28 @@ def test_a_manager_who_picks_a_patch_sees_its_cases_and_every_patchs_count(team,
     assert _names(caseload) == ["Big"]
     assert caseload.facet("stage").counts["pre_notice"] == 1
     assert caseload.facet("stage").counts["letter_2"] == 1  # Held, in A01
-    assert caseload.facet("patch").counts == {"A01": 4, "B01": 1}  # cases owing in each
+    # Each patch's count applies the other filters (pre-notice), as every option's does.
+    assert caseload.facet("patch").counts == {"A01": 1, "B01": 0}
+    everyone = _caseload(team.maggie, "patch=A01", show_all=False)
+    assert everyone.facet("patch").counts == {"A01": 4, "B01": 1}  # cases owing in each
+
+
+def test_a_managers_patch_counts_follow_a_search(team, patch_a_cases):
+    caseload = _caseload(team.maggie, "patch=B01&q=Elsewhere", show_all=False)
+
+    assert _names(caseload) == ["Elsewhere"]
+    assert caseload.facet("patch").counts == {"A01": 0, "B01": 1}
+
+
+def test_a_search_finding_more_cases_than_are_held_as_ids_finds_the_same(
+    team, patch_a_cases, monkeypatch
+):
+    """cases.caseload.search_matches: past the limit the search stays a subquery."""
+    held_as_ids = _names(_caseload(team.alice, "q=eb1"))
+    monkeypatch.setattr("cases.caseload.SEARCH_MATCHES_HELD", 2)
+
+    assert _names(_caseload(team.alice, "q=eb1")) == held_as_ids
+    assert len(held_as_ids) == 5
 
 
 def test_a_case_assigned_to_an_officer_outside_their_patches_is_in_their_caseload(team):
