@@ -215,7 +215,10 @@ class Recommendation(models.Model):
 class RecommendationHistory(models.Model):
     """A recommendation as first made, kept whenever the decision for a case changes."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="recommendation_history")
+    # Indexed by the unique (case, run date) constraint, which leads with it.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="recommendation_history", db_index=False
+    )
     run_date = models.DateField()
     policy_version = models.PositiveIntegerField()
     action = models.CharField(max_length=40)
