@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from arrears.engine import Decision, decide
-from arrears.loader import apply_technical, load_chunk, run_calendar
+from arrears.loader import RunCalendar, apply_technical, load_chunk, run_calendar
 from arrears.models import EscalationPolicy, PolicyPreview
 from arrears.policy import Policy, PolicyError
 from arrears.services import DEFAULT_CHUNK_SIZE, policy_current, policy_of
@@ -34,6 +34,44 @@ def _tally() -> dict[str, Counter]:
         "letters": Counter(),
         "approvals": Counter(),
     }
+
+
+def _compare_chunk(
+    first_case: int,
+    last_case: int,
+    run_date: date,
+    current: Policy,
+    proposed: Policy,
+    calendar: RunCalendar,
+    tallies: dict[str, dict[str, Counter]],
+    moves: Counter,
+) -> int:
+    """Decide one chunk's cases under both policies and tally them; return how many.
+
+    Its facts and decisions are freed as it returns, before the cycle collector resumes
+    (arrears.services._work).
+    """
+    same_technical = current.document["technical"] == proposed.document["technical"]
+    inputs, _ = load_chunk(
+        first_case=first_case,
+        last_case=last_case,
+        today=run_date,
+        policy=current,
+        calendar=calendar,
+    )
+    for case in inputs:
+        before = decide(case, policy=current, today=run_date)
+        if not same_technical:
+            accounts = [replace(account) for account in case.accounts]
+            for account in accounts:
+                apply_technical(account, policy=proposed, calendar=calendar)
+            case = replace(case, accounts=accounts)
+        after = decide(case, policy=proposed, today=run_date)
+        _count(tallies["current"], before)
+        _count(tallies["proposed"], after)
+        if before.action != after.action:
+            moves[f"{before.action}>{after.action}"] += 1
+    return len(inputs)
 
 
 def _count(tally: dict[str, Counter], decision: Decision) -> None:
@@ -58,35 +96,17 @@ def policy_preview_counts(
     tallies = {"current": _tally(), "proposed": _tally()}
     moves: Counter = Counter()
     cases = 0
-    same_technical = current.document["technical"] == proposed.document["technical"]
     with transaction.atomic():
         calendar = run_calendar(run_date)
         ids = list(
             Case.objects.filter(status=Case.Status.OPEN).order_by("id").values_list("id", flat=True)
         )
         for start in range(0, len(ids), chunk_size):
+            group = ids[start : start + chunk_size]
             with cyclic_gc_paused():  # one chunk at a time, as the run does
-                group = ids[start : start + chunk_size]
-                inputs, _ = load_chunk(
-                    first_case=group[0],
-                    last_case=group[-1],
-                    today=run_date,
-                    policy=current,
-                    calendar=calendar,
+                cases += _compare_chunk(
+                    group[0], group[-1], run_date, current, proposed, calendar, tallies, moves
                 )
-                for case in inputs:
-                    before = decide(case, policy=current, today=run_date)
-                    if not same_technical:
-                        accounts = [replace(account) for account in case.accounts]
-                        for account in accounts:
-                            apply_technical(account, policy=proposed, calendar=calendar)
-                        case = replace(case, accounts=accounts)
-                    after = decide(case, policy=proposed, today=run_date)
-                    cases += 1
-                    _count(tallies["current"], before)
-                    _count(tallies["proposed"], after)
-                    if before.action != after.action:
-                        moves[f"{before.action}>{after.action}"] += 1
         transaction.set_rollback(True)
     return {
         "run_date": run_date.isoformat(),

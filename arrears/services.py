@@ -195,39 +195,17 @@ def chunk_process(*, chunk_id: int) -> dict[str, Any]:
             )
             if chunk.status == RunChunk.Status.DONE:
                 return chunk.counts
-            run = chunk.run
-            _quiet_planner()
-            policy = policy_of(run.policy)
-            calendar = run_calendar(run.run_date)
-            clock = time.monotonic()
-            inputs, skipped = load_chunk(
-                first_case=chunk.first_case_id,
-                last_case=chunk.last_case_id,
-                today=run.run_date,
-                policy=policy,
-                calendar=calendar,
-            )
-            loaded = time.monotonic()
-            decisions = [decide(case, policy=policy, today=run.run_date) for case in inputs]
-            decided = time.monotonic()
-            counts = ChunkCounts(skipped=skipped)
-            count_decisions(decisions, counts)
-            write_decisions(
-                decisions, run_date=run.run_date, policy_version=policy.version, counts=counts
-            )
-            counts.seconds.update(
-                load=loaded - clock, decide=decided - loaded, write=time.monotonic() - decided
-            )
+            cases, counts = _work(chunk)
             finished = timezone.now()
             chunk.status = RunChunk.Status.DONE
             chunk.attempts += 1
-            chunk.cases = len(decisions)
+            chunk.cases = cases
             chunk.counts = counts.as_dict()
             chunk.error = ""
             chunk.finished_at = finished
             chunk.seconds = (finished - started).total_seconds()
             chunk.save()
-            NightlyRun.objects.filter(pk=run.pk).update(lease_until=finished + LEASE)
+            NightlyRun.objects.filter(pk=chunk.run_id).update(lease_until=finished + LEASE)
             return chunk.counts
     except Exception as exc:
         logger.exception("Nightly run chunk %s failed", chunk_id)
@@ -238,6 +216,37 @@ def chunk_process(*, chunk_id: int) -> dict[str, Any]:
         )
         RunChunk.objects.filter(pk=chunk_id).update(attempts=F("attempts") + 1)
         raise
+
+
+def _work(chunk: RunChunk) -> tuple[int, ChunkCounts]:
+    """Load, decide and write the chunk's cases; return how many, and the counts.
+
+    A function of its own so that the chunk's facts and decisions are freed as it
+    returns, while the cycle collector is still paused: alive when it resumes, its first
+    pass would walk all of them (about a tenth of a chunk's time on a worker).
+    """
+    run = chunk.run
+    _quiet_planner()
+    policy = policy_of(run.policy)
+    calendar = run_calendar(run.run_date)
+    clock = time.monotonic()
+    inputs, skipped = load_chunk(
+        first_case=chunk.first_case_id,
+        last_case=chunk.last_case_id,
+        today=run.run_date,
+        policy=policy,
+        calendar=calendar,
+    )
+    loaded = time.monotonic()
+    decisions = [decide(case, policy=policy, today=run.run_date) for case in inputs]
+    decided = time.monotonic()
+    counts = ChunkCounts(skipped=skipped)
+    count_decisions(decisions, counts)
+    write_decisions(decisions, run_date=run.run_date, policy_version=policy.version, counts=counts)
+    counts.seconds.update(
+        load=loaded - clock, decide=decided - loaded, write=time.monotonic() - decided
+    )
+    return len(decisions), counts
 
 
 def _quiet_planner() -> None:
