@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from arrears.arrangements import ArrangementTerms
+from arrears.limitation import NOT_BARRED, LimitationPosition
 from arrears.rules import NoticeFact
 from arrears.technical import NONE, PaymentPattern, TechnicalArrears
 
@@ -38,6 +39,8 @@ class AccountFigures:
     # Kept so technical arrears can be worked out again under a proposed policy.
     patterns: tuple[PaymentPattern, ...] = ()
     charge_buckets: tuple[int, ...] = ()  # pence charged per rent week, newest first
+    # The part of the balance no longer claimable in court (arrears/limitation.py).
+    limitation: LimitationPosition = NOT_BARRED
     net_weekly: Decimal = field(init=False)  # the charge less Housing Benefit
 
     def __post_init__(self) -> None:

@@ -33,12 +33,20 @@ from arrears.facts import (
     PreviousRecommendation,
     WarrantFact,
 )
+from arrears.limitation import (
+    DEBTOR_PAYMENTS,
+    LIMITATION_KINDS,
+    LIMITATION_YEARS,
+    limitation_position,
+    years_after,
+)
 from arrears.models import LetterRequest, Recommendation
 from arrears.policy import Policy
 from arrears.rules import NoticeFact
 from arrears.technical import payment_pattern, technical_arrears
 from cases.models import (
     Case,
+    Contact,
     CourtCase,
     Hold,
     ProportionalityAssessment,
@@ -181,6 +189,27 @@ SELECT t.account_id, t.kind, t.effective_date, {amount}
 FROM payments_account a
 JOIN payments_transaction t ON t.account_id = a.id AND t.effective_date >= %(window_start)s
 WHERE a.case_id >= %(first_case)s AND a.case_id <= %(last_case)s
+"""
+
+
+def limitation_lines_sql() -> str:
+    """The debits and the debtor's payments of each owing account in the chunk that has
+    a line old enough (six years) for any of it to be statute-barred: few accounts, so
+    their whole ledger is read (arrears/limitation.py)."""
+    return f"""
+SELECT t.account_id, t.effective_date, {_pence("t.amount")}, t.amount > 0
+FROM payments_account a
+JOIN payments_transaction t ON t.account_id = a.id
+WHERE a.case_id >= %(first_case)s AND a.case_id <= %(last_case)s
+  AND a.kind IN ({_in(LIMITATION_KINDS)})
+  AND a.balance > 0
+  AND EXISTS (
+    SELECT 1 FROM payments_transaction o
+    WHERE o.account_id = a.id AND o.effective_date <= %(old)s
+  )
+  AND t.effective_date <= %(today)s
+  AND (t.amount > 0 OR t.kind IN ({_in(DEBTOR_PAYMENTS)}))
+ORDER BY t.account_id, t.effective_date
 """
 
 
@@ -431,6 +460,53 @@ def _grouped(rows: Iterable[tuple[int, Any]]) -> dict[int, list[Any]]:
     return grouped
 
 
+def _apply_limitation(
+    accounts: dict[int, list[AccountFigures]],
+    params: dict[str, Any],
+    first_case: int,
+    last_case: int,
+    today: date,
+) -> None:
+    """Work out the statute-barred part of each old enough debt (arrears/limitation.py).
+
+    Restarts: the account's own payments, and any signed written acknowledgment of the
+    debt recorded on the case (a contact with that outcome, Limitation Act 1980 s30).
+    """
+    # Only a sum fell due by about six years ago can be barred (a day's slack covers the
+    # 29th of February): the rest of the chunk's accounts are not read.
+    old = years_after(today, -LIMITATION_YEARS) + timedelta(days=1)
+    with connection.cursor() as cursor:
+        cursor.execute(limitation_lines_sql(), {**params, "old": old})
+        lines = cursor.fetchall()
+    if not lines:
+        return
+    charges: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+    payments: dict[int, list[date]] = defaultdict(list)
+    for account_id, effective, pence, is_debit in lines:
+        day = as_date(effective)
+        if is_debit:
+            charges[account_id].append((day, pounds(pence)))
+        else:
+            payments[account_id].append(day)
+    acknowledged = _grouped(
+        Contact.objects.filter(
+            case_id__gte=first_case,
+            case_id__lte=last_case,
+            outcome=Contact.Outcome.ACKNOWLEDGED_DEBT,
+            contacted_on__lte=today,
+        ).values_list("case_id", "contacted_on")
+    )
+    for case_id, figures in accounts.items():
+        for account in figures:
+            if account.id in charges:
+                account.limitation = limitation_position(
+                    balance=account.balance,
+                    charges=charges[account.id],
+                    restarts=[*payments.get(account.id, ()), *acknowledged.get(case_id, ())],
+                    today=today,
+                )
+
+
 def load_chunk(
     *, first_case: int, last_case: int, today: date, policy: Policy, calendar: RunCalendar
 ) -> tuple[list[CaseInput], int]:
@@ -477,6 +553,7 @@ def load_chunk(
     else:
         windows = _windows_portable(params, calendar)
     accounts = _grouped(_account_figures(row, window, calendar, policy) for row, window in windows)
+    _apply_limitation(accounts, params, first_case, last_case, today)
 
     holds = _grouped(
         (case_id, HoldFact(kind, reason, starts_on, until, reference, evidence))

@@ -812,6 +812,8 @@ class Contact(models.Model):
         WRONG_NUMBER = "wrong_number", "Wrong or unobtainable number"
         REFUSED = "refused", "Tenant refused to discuss"
         SENT = "sent", "Sent"
+        # Limitation Act 1980 s29(5), s30: restarts the six years on debts still in time.
+        ACKNOWLEDGED_DEBT = "acknowledged_debt", "Signed written acknowledgment of the debt"
 
     # Outcomes where the officer actually reached someone; the rest are attempts.
     REACHED = frozenset(
@@ -822,6 +824,7 @@ class Contact(models.Model):
             Outcome.PROMISE_TO_PAY,
             Outcome.ARRANGEMENT_DISCUSSED,
             Outcome.REFUSED,
+            Outcome.ACKNOWLEDGED_DEBT,
         }
     )
 

@@ -88,6 +88,20 @@ def follow_up_problem(
     return None
 
 
+def acknowledgment_problem(*, outcome: str, channel: str, direction: str) -> str | None:
+    """Only an acknowledgment in writing, signed by the debtor, restarts the six years of
+    limitation (Limitation Act 1980 s29(5), s30): it comes from them, on paper or by email,
+    not on the phone."""
+    if outcome != "acknowledged_debt":
+        return None
+    if channel not in ("letter", "email") or direction != "inbound":
+        return (
+            "A signed written acknowledgment must come from the household by letter or "
+            "email: choose Letter or Email, and The household contacted us"
+        )
+    return None
+
+
 def income_statement_is_current(
     *, taken_on: date, today: date, policy: CaseworkPolicy = POLICY
 ) -> bool:

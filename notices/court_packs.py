@@ -27,6 +27,7 @@ from django.utils import timezone
 from cases.models import (
     Case,
     CaseEvent,
+    Contact,
     CourtCase,
     Hold,
     ProportionalityAssessment,
@@ -70,14 +71,8 @@ CONTACT_VERBS = (
     "notice_drafted",
     "notice_approved",
 )
-REACHED = {
-    "spoke_to_tenant",
-    "spoke_to_other",
-    "spoke_to_representative",
-    "promise_to_pay",
-    "arrangement_discussed",
-    "refused",
-}
+# Contact outcomes where the household was reached (the contact record's own list).
+REACHED = {str(outcome) for outcome in Contact.REACHED}
 STATEMENT_YEARS = 2
 NOTICE_SOURCES = {
     "nosp": "HA 1985 s83",

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from arrears.actions import ACTIONS, SERVE_NOTICE_ACTION, StepClass
-from arrears.facts import CaseInput
+from arrears.facts import AccountFigures, CaseInput
 from arrears.guards import Guard
 from arrears.policy import LADDER_LABELS, Policy, Rung
 from arrears.rules import POSSESSION_TENURES, notice_for_tenancy, weeks_of_rent
@@ -101,9 +101,10 @@ class Measure:
 
     gross: Decimal  # owed on the ladder's accounts
     technical: Decimal
-    escalation: Decimal  # gross less technical arrears, never below zero
+    escalation: Decimal  # gross less technical arrears (and any barred), never below zero
     weekly: Decimal  # the basis for weeks
     basis: str  # "net rent", "gross rent", "the weekly charge"
+    barred: Decimal = ZERO  # statute-barred (arrears/limitation.py): not escalated
 
     @property
     def weeks(self) -> Decimal:
@@ -144,14 +145,27 @@ def service_charge_not_yet_due(weekly: Decimal, today: date) -> Decimal:
     return (weekly * 52 * (12 - months_elapsed) / 12).quantize(Decimal("0.01"))
 
 
-def measure_for(case: CaseInput, ladder: str, policy: Policy, today: date) -> Measure:
+def ladder_accounts(case: CaseInput, ladder: str) -> list[AccountFigures]:
+    """The accounts whose balances a ladder escalates on."""
     accounts = case.accounts
     if ladder in POSSESSION_TENURES:
-        rent = [a for a in accounts if a.rent_lawfully_due]
-        gross = total(a.balance for a in rent)
-        technical = total(a.technical.amount for a in rent)
-        weekly_gross = total(a.weekly_charge for a in rent)
-        weekly_net = total(a.net_weekly for a in rent)
+        return [a for a in accounts if a.rent_lawfully_due]
+    if ladder == "garage":
+        return [a for a in accounts if a.kind == "garage"]
+    if ladder in ("leasehold", "shared_ownership"):
+        return [a for a in accounts if a.kind == "service_charges"]
+    if ladder == "former_tenant":
+        return list(accounts)
+    return [a for a in accounts if not a.rent_lawfully_due]
+
+
+def measure_for(case: CaseInput, ladder: str, policy: Policy, today: date) -> Measure:
+    own = ladder_accounts(case, ladder)
+    gross = total(a.balance for a in own)
+    if ladder in POSSESSION_TENURES:
+        technical = total(a.technical.amount for a in own)
+        weekly_gross = total(a.weekly_charge for a in own)
+        weekly_net = total(a.net_weekly for a in own)
         use_net = policy.weeks_basis == "net" and weekly_net > 0
         return Measure(
             gross,
@@ -160,34 +174,29 @@ def measure_for(case: CaseInput, ladder: str, policy: Policy, today: date) -> Me
             weekly_net if use_net else weekly_gross,
             "net rent" if use_net else "gross rent",
         )
+    # A statute-barred sum may still be asked for, but not escalated towards a claim.
+    barred = total(a.limitation.barred for a in own)
     if ladder == "garage":
-        own = [a for a in accounts if a.kind == "garage"]
-        gross = total(a.balance for a in own)
         technical = total(a.technical.amount for a in own)
         return Measure(
             gross,
             technical,
-            max(ZERO, gross - technical),
+            max(ZERO, gross - technical - barred),
             total(a.weekly_charge for a in own),
             "garage rent",
+            barred,
         )
     if ladder in ("leasehold", "shared_ownership"):
-        own = [a for a in accounts if a.kind == "service_charges"]
-        gross = total(a.balance for a in own)
         not_due = total(service_charge_not_yet_due(a.weekly_charge, today) for a in own)
         return Measure(
             gross,
             ZERO,
-            max(ZERO, gross - not_due),
+            max(ZERO, gross - not_due - barred),
             total(a.weekly_charge for a in own),
             "the weekly service charge",
+            barred,
         )
-    if ladder == "former_tenant":
-        gross = total(a.balance for a in accounts)
-        return Measure(gross, ZERO, max(ZERO, gross), ZERO, "")
-    other = [a for a in accounts if not a.rent_lawfully_due]
-    gross = total(a.balance for a in other)
-    return Measure(gross, ZERO, max(ZERO, gross), ZERO, "")
+    return Measure(gross, ZERO, max(ZERO, gross - barred), ZERO, "", barred)
 
 
 def weeks_text(m: Measure) -> str:

@@ -174,6 +174,7 @@ def _figures(
                 "weekly_charge": money(a.weekly_charge),
                 "housing_benefit_weekly": money(a.hb_weekly),
                 "technical_arrears": money(a.technical.amount),
+                "statute_barred": money(a.limitation.barred),
                 "due_4_weeks": money(a.due_4_weeks),
                 "paid_4_weeks": money(a.paid_4_weeks),
                 "due_13_weeks": money(a.due_13_weeks),
@@ -408,6 +409,7 @@ def decide(case: CaseInput, *, policy: Policy, today: date) -> Decision:
             "figures",
             f"Owed on the {LADDER_LABELS[ladder].lower()} ladder: {money_text(m.gross)}"
             + (f", of which {money_text(m.technical)} is technical arrears" if m.technical else "")
+            + (f", of which {money_text(m.barred)} is statute-barred" if m.barred else "")
             + f"; {money_text(m.escalation)} may be escalated{weeks_text(m)}.",
             f"Policy version {policy.version}",
             owed=m.gross,
@@ -416,6 +418,7 @@ def decide(case: CaseInput, *, policy: Policy, today: date) -> Decision:
             weeks=m.weeks,
             basis=m.basis,
             weekly=m.weekly,
+            **({"barred": m.barred} if m.barred else {}),
         ),
         *arrangement_reasons,
         *step.reasons,

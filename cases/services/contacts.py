@@ -39,6 +39,7 @@ def contact_record(
         tenant="Choose someone in this household"
         if tenant is not None and tenant.tenancy_id != case.tenancy_id
         else None,
+        outcome=rules.acknowledgment_problem(outcome=outcome, channel=channel, direction=direction),
     )
     with transaction.atomic():
         locked = lock_case(case)

@@ -150,3 +150,31 @@ def test_an_empty_note_is_refused(team, alices_case):
 
     assert refused.value.message_dict == {"text": ["Enter the note"]}
     assert not CaseEvent.objects.filter(verb="note_added").exists()
+
+
+def test_a_signed_acknowledgment_of_the_debt_is_refused_unless_it_came_in_writing(
+    client, team, alices_case, today
+):
+    """Limitation Act 1980 s30: only a written, signed acknowledgment restarts the clock."""
+    client.force_login(team.alice)
+
+    by_phone = _post_contact(client, alices_case, outcome="acknowledged_debt", direction="inbound")
+
+    assert by_phone.status_code == 400
+    assert "by letter or email" in " ".join(by_phone.context["form"].errors["outcome"])
+    assert not Contact.objects.exists()
+
+    by_letter = _post_contact(
+        client,
+        alices_case,
+        outcome="acknowledged_debt",
+        channel="letter",
+        direction="inbound",
+        summary="Signed letter accepting the former tenancy arrears of £700",
+        follow_up_on_day="",
+        follow_up_on_month="",
+        follow_up_on_year="",
+    )
+
+    assert by_letter.status_code == 302
+    assert Contact.objects.get(case=alices_case).outcome == "acknowledged_debt"
