@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from arrears.rules import add_years
+
 LIMITATION_YEARS = 6
 # The kinds of debt whose sums the clock applies to (payments.models.AccountKind).
 LIMITATION_KINDS = frozenset(
@@ -49,14 +51,6 @@ class LimitationPosition:
 NOT_BARRED = LimitationPosition()
 
 
-def years_after(day: date, years: int = LIMITATION_YEARS) -> date:
-    """The anniversary `years` on; 29 February's is 28 February."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
 def barred_from(fell_due: date, restarts: Sequence[date], today: date) -> date:
     """The day a sum that fell due on `fell_due` is barred from.
 
@@ -66,13 +60,13 @@ def barred_from(fell_due: date, restarts: Sequence[date], today: date) -> date:
     (the day it fell due is not counted), so the engine never recommends a claim on the
     last day by mistake.
     """
-    expires = years_after(fell_due)
+    expires = add_years(fell_due, LIMITATION_YEARS)
     for day in restarts:  # oldest first
         if day <= fell_due or day > today:
             continue
         if day >= expires:
             break
-        expires = years_after(day)
+        expires = add_years(day, LIMITATION_YEARS)
     return expires
 
 

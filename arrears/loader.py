@@ -38,11 +38,10 @@ from arrears.limitation import (
     LIMITATION_KINDS,
     LIMITATION_YEARS,
     limitation_position,
-    years_after,
 )
 from arrears.models import LetterRequest, Recommendation
 from arrears.policy import Policy
-from arrears.rules import NoticeFact
+from arrears.rules import NoticeFact, add_years
 from arrears.technical import payment_pattern, technical_arrears
 from cases.models import (
     Case,
@@ -474,7 +473,7 @@ def _apply_limitation(
     """
     # Only a sum fell due by about six years ago can be barred (a day's slack covers the
     # 29th of February): the rest of the chunk's accounts are not read.
-    old = years_after(today, -LIMITATION_YEARS) + timedelta(days=1)
+    old = add_years(today, -LIMITATION_YEARS) + timedelta(days=1)
     with connection.cursor() as cursor:
         cursor.execute(limitation_lines_sql(), {**params, "old": old})
         lines = cursor.fetchall()

@@ -7,14 +7,15 @@ from decimal import Decimal
 import pytest
 
 from arrears.engine import decide
-from arrears.limitation import barred_from, limitation_position, years_after
+from arrears.limitation import barred_from, limitation_position
 from arrears.loader import load_chunk, run_calendar
+from arrears.rules import add_years
 from cases.models import Contact
 from tests.arrears.builders import POLICY, TODAY, account, case, money
 
 
 def _years_ago(years: int, days: int = 0) -> date:
-    return years_after(TODAY, -years) + timedelta(days=days)
+    return add_years(TODAY, -years) + timedelta(days=days)
 
 
 @pytest.mark.parametrize(
@@ -22,8 +23,8 @@ def _years_ago(years: int, days: int = 0) -> date:
     [
         # Six years to the day: treated as barred (the engine keeps a day in hand).
         (_years_ago(6), [], True),
-        (_years_ago(6, days=1), [], False),  # the day before the sixth anniversary
-        (_years_ago(6, days=-1), [], True),  # the day after
+        (_years_ago(6, days=1), [], False),  # its sixth anniversary is tomorrow
+        (_years_ago(6, days=-1), [], True),  # its sixth anniversary was yesterday
         (_years_ago(9), [], True),
         # A payment while in time starts the six years again (s29(5)) ...
         (_years_ago(9), [_years_ago(5)], False),
@@ -58,9 +59,9 @@ def test_money_received_clears_the_oldest_sums_first_so_only_the_oldest_still_ow
     )
 
     assert position.barred == money("50.00")
-    assert position.barred_on == years_after(_years_ago(8))
+    assert position.barred_on == add_years(_years_ago(8), 6)
     assert position.next_barred == money("200.00")
-    assert position.next_barred_on == years_after(_years_ago(3))
+    assert position.next_barred_on == add_years(_years_ago(3), 6)
 
 
 def test_a_debt_in_credit_or_with_no_old_sums_has_nothing_barred():
@@ -188,4 +189,4 @@ def test_the_loader_reads_old_debts_and_a_signed_acknowledgment_restarts_the_clo
     )
     position = load()
     assert position.barred == Decimal("0.00")
-    assert position.next_barred_on == years_after(_years_ago(5))
+    assert position.next_barred_on == add_years(_years_ago(5), 6)
