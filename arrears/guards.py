@@ -447,6 +447,7 @@ GUARD_LABELS = {
     "arrangement_kept": "Arrangement being kept",
     "technical_only": "Technical arrears only",
     "notice_expired": "Notice out of force",
+    "flexible_term_ending": "Flexible fixed term ending",
     "ground_8_not_met": "Ground 8 threshold not met",
 }
 

@@ -202,6 +202,12 @@ def add_months(day: date, months: int, *, anchor_day: int | None = None) -> date
     return date(year, month, min(anchor, calendar.monthrange(year, month)[1]))
 
 
+def flexible_non_renewal_deadline(fixed_term_end: date) -> date:
+    """The last day to serve a flexible tenant notice that no further tenancy will be
+    granted: not less than six months before the fixed term ends (HA 1985 s107D(3))."""
+    return add_months(fixed_term_end, -6)
+
+
 # What starts possession on each ladder, for the policy page (legal-reference.md §18).
 NOTICE_ROUTES = {
     "secure": "Notice of Seeking Possession (Housing Act 1985 s83)",

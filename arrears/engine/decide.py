@@ -28,7 +28,7 @@ from arrears.engine.common import (
     weeks_text,
 )
 from arrears.engine.debts import debt_step
-from arrears.engine.possession import latest_claim, possession_step
+from arrears.engine.possession import flexible_term_note, latest_claim, possession_step
 from arrears.facts import AccountFigures, ArrangementFact, CaseInput
 from arrears.guards import Guard, GuardContext, active_guards
 from arrears.models import LetterKind
@@ -379,6 +379,8 @@ def decide(case: CaseInput, *, policy: Policy, today: date) -> Decision:
     seen = _with_states(case, statuses)
     if ladder in POSSESSION_TENURES:
         step, technical_guard = possession_step(seen, m, policy, today, statuses)
+        if (term_note := flexible_term_note(case, m, today)) is not None:
+            step.notes.append(term_note)
     else:
         step, technical_guard = debt_step(seen, ladder, m, policy, today)
 

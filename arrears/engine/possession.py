@@ -32,6 +32,7 @@ from arrears.facts import CaseInput, CourtFact
 from arrears.guards import Guard
 from arrears.policy import LADDER_RUNGS, Policy
 from arrears.rules import (
+    flexible_non_renewal_deadline,
     ground_8_met,
     ground_8_threshold,
     notice_in_force,
@@ -283,6 +284,50 @@ def possession_step(
             )
     step.notes = notes
     return step, held
+
+
+# How long before the non-renewal deadline an officer is told the fixed term is ending.
+FLEXIBLE_TERM_NOTE_DAYS = 90
+
+
+def flexible_term_note(case: CaseInput, m: Measure, today: date) -> Guard | None:
+    """A flexible tenancy whose fixed term is ending while the tenant owes rent.
+
+    Not renewing it (for the arrears, among other reasons) is a route of its own, with
+    deadlines that pass whatever the arrears ladder is doing: a non-renewal notice at
+    least six months before the end, with reasons and a review on request within 21 days,
+    then a notice seeking possession of at least two months (HA 1985 s107D, s107E;
+    SI 2012/695; legal-reference.md §2). The decision is the council's, so this informs
+    and never holds.
+    """
+    end = case.fixed_term_end
+    if case.tenure != "flexible" or end is None or today > end or m.escalation <= 0:
+        return None
+    deadline = flexible_non_renewal_deadline(end)
+    if (deadline - today).days > FLEXIBLE_TERM_NOTE_DAYS:
+        return None
+    if today <= deadline:
+        detail = (
+            f"If the arrears ({money_text(m.escalation)}) are a reason not to grant another "
+            f"tenancy, the non-renewal notice must be served by {long_date(deadline)}, with "
+            "the reasons and the right to ask for a review within 21 days; possession then "
+            "needs a notice of at least two months and an order."
+        )
+    else:
+        detail = (
+            f"The last day for a non-renewal notice ({long_date(deadline)}) has passed: "
+            "possession at the end of the term is no longer open. For the arrears, the "
+            "notice seeking termination during the term remains the route, and a NOSP once "
+            "the tenancy continues as a periodic one."
+        )
+    return Guard(
+        key="flexible_term_ending",
+        label=f"Flexible tenancy's fixed term ends on {long_date(end)}",
+        detail=detail,
+        source="Housing Act 1985 ss107D, 107E, 86; SI 2012/695",
+        blocks=frozenset(),
+        action="monitor",
+    )
 
 
 def _notice_phase_step(

@@ -325,3 +325,55 @@ def test_a_dismissed_claim_puts_the_case_back_on_the_pre_notice_ladder():
 
     assert decision.stage == "pre_notice"
     assert decision.action == "serve_nosp"
+
+
+# A flexible tenancy's fixed term ending (HA 1985 s107D, s107E).
+
+
+def _term_note(decision):
+    return next((g for g in decision.guards if g["guard"] == "flexible_term_ending"), None)
+
+
+@pytest.mark.parametrize(
+    ("months_left", "arrears", "shown", "words"),
+    [
+        (12, "1200.00", False, None),  # deadline more than 90 days away
+        (8, "1200.00", True, "must be served by"),  # deadline about two months away
+        (6, "1200.00", True, "must be served by"),  # deadline today or tomorrow
+        (4, "1200.00", True, "has passed"),  # too late to end the tenancy at the term
+        (8, "0", False, None),  # nothing owed: nothing to say
+    ],
+)
+def test_a_flexible_tenants_officer_is_told_when_the_non_renewal_deadline_nears(
+    months_left, arrears, shown, words
+):
+    from arrears.rules import add_months
+
+    end = add_months(TODAY, months_left)
+    decision = run(tenure="flexible", arrears=arrears, fixed_term_end=end)
+
+    note = _term_note(decision)
+    assert (note is not None) is shown
+    if shown:
+        assert words in note["detail"]
+        assert note["holding"] is False  # informs; the council decides
+        assert "107D" in note["source"]
+
+
+def test_the_term_note_never_holds_the_arrears_ladder():
+    from arrears.rules import add_months
+
+    with_note = run(tenure="flexible", fixed_term_end=add_months(TODAY, 7), stage="letter_2")
+    without = run(tenure="flexible", fixed_term_end=add_months(TODAY, 30), stage="letter_2")
+
+    assert _term_note(with_note) is not None
+    assert with_note.action == without.action
+
+
+def test_the_non_renewal_deadline_is_six_months_before_the_term_ends():
+    from datetime import date
+
+    from arrears.rules import flexible_non_renewal_deadline
+
+    assert flexible_non_renewal_deadline(date(2027, 8, 31)) == date(2027, 2, 28)
+    assert flexible_non_renewal_deadline(date(2027, 4, 5)) == date(2026, 10, 5)
