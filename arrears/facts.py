@@ -132,3 +132,4 @@ class CaseInput:
     # Letters the notices app could not produce, and not asked for again since.
     failed_letters: dict[str, date] = field(default_factory=dict)
     previous: PreviousRecommendation | None = None
+    automatic_letters: bool = True  # the patch's switch (cases.Patch.automatic_letters)

@@ -20,6 +20,7 @@ from typing import Any
 from django.apps import apps
 from django.db import connection
 from django.db.models import Max, Q
+from django.utils import timezone
 
 from arrears.arrangements import ArrangementTerms, payment_cutoff
 from arrears.facts import (
@@ -39,7 +40,7 @@ from arrears.limitation import (
     LIMITATION_YEARS,
     limitation_position,
 )
-from arrears.models import LetterRequest, Recommendation
+from arrears.models import LetterKind, LetterRequest, Recommendation
 from arrears.policy import Policy
 from arrears.rules import NoticeFact, add_years
 from arrears.technical import payment_pattern, technical_arrears
@@ -61,6 +62,7 @@ RECEIPTS = ("payment", "housing_benefit", "universal_credit", "dwp_deduction", "
 PAYER_STREAM = ("payment", "universal_credit")
 TECHNICAL_KINDS = frozenset({"rent", "garage"})
 ZERO = Decimal("0.00")
+LETTER_KINDS = tuple(kind.value for kind in LetterKind)
 CENTS = Decimal("0.01")
 
 
@@ -532,6 +534,7 @@ def load_chunk(
             "tenancy__trial_period_end",
             "tenancy__fixed_term_end",
             "tenancy__end_date",
+            "patch__automatic_letters",
         )
     )
     skipped = sum(1 for row in cases if row[5] is not None and row[5] > today)
@@ -645,6 +648,25 @@ def load_chunk(
         (failed if status == LetterRequest.Status.FAILED else letters)[case_id][letter] = as_date(
             latest
         )
+    # Letters an officer produced themselves count as sent: the engine neither sends them
+    # again within the repeat period nor keeps asking for them (engine/decide.py).
+    document_model = apps.get_model("notices", "Document")
+    for case_id, letter, latest in (
+        document_model.objects.filter(
+            in_range,
+            kind__in=LETTER_KINDS,
+            letter_request__isnull=True,
+            is_draft=False,
+            requested_at__date__lte=today,
+        )
+        .exclude(status="failed")
+        .values("case_id", "kind")
+        .annotate(latest=Max("requested_at"))
+        .values_list("case_id", "kind", "latest")
+    ):
+        day = timezone.localdate(latest)
+        if day > letters[case_id].get(letter, date.min):
+            letters[case_id][letter] = day
     previous = {
         case_id: PreviousRecommendation(action, since, fingerprint, run_date)
         for case_id, action, since, fingerprint, run_date in Recommendation.objects.filter(
@@ -667,6 +689,7 @@ def load_chunk(
         trial_period_end,
         fixed_term_end,
         tenancy_end,
+        automatic_letters,
     ) in cases:
         inputs.append(
             CaseInput(
@@ -696,6 +719,7 @@ def load_chunk(
                     if day > letters.get(case_id, {}).get(kind, date.min)
                 },
                 previous=previous.get(case_id),
+                automatic_letters=automatic_letters,
             )
         )
     return inputs, skipped

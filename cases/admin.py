@@ -33,7 +33,8 @@ class PatchCoverInline(admin.TabularInline):
 
 @admin.register(Patch)
 class PatchAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "officer"]
+    list_display = ["code", "name", "officer", "automatic_letters"]
+    list_filter = ["automatic_letters"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["officer"]
     inlines = [PatchCoverInline]

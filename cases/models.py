@@ -81,6 +81,14 @@ class Patch(models.Model):
         related_name="patches",
         help_text="The income officer who works this patch.",
     )
+    # Councils stop automatic letters on a patch for a while: a decant or regeneration,
+    # a flood, or no officer to follow them up. The engine still recommends each letter,
+    # for an officer to send.
+    automatic_letters = models.BooleanField(
+        default=True,
+        help_text="Off: the nightly run queues no letters for this patch's cases; "
+        "each recommended letter is left for an officer to send.",
+    )
 
     class Meta:
         ordering = ["code"]

@@ -268,9 +268,12 @@ def _letters(
     )
     if blocked:
         return letters, notes, False
+    off_for_patch = False  # a letter the policy sends was held by the patch's switch
     for change in changes:
         kind = None if change.court_ordered else ARRANGEMENT_LETTERS.get(change.status.state)
-        if kind and policy.letter_is_automatic(kind):
+        if kind and policy.letter_is_automatic(kind) and not case.automatic_letters:
+            off_for_patch = True
+        elif kind and policy.letter_is_automatic(kind):
             letters.append(
                 (
                     kind,
@@ -286,15 +289,24 @@ def _letters(
         kind = chosen.letter.value
         last_sent = case.letters.get(kind)
         source = f"Policy version {policy.version}: letters"
-        if not policy.letter_is_automatic(kind):
-            notes.append(
-                reason(
-                    "letter_by_officer",
-                    f"{chosen.letter.label} is not sent automatically: an officer sends it.",
-                    source,
+        recent = last_sent is not None and (today - last_sent).days < policy.letter_repeat_days
+        by_officer = not policy.letter_is_automatic(kind) or not case.automatic_letters
+        if by_officer and not recent:
+            # The stage is the letter's: it moves when the letter is produced, so the
+            # letter stays the next action until an officer sends it.
+            wait = True
+            if policy.letter_is_automatic(kind):
+                off_for_patch = True
+            else:
+                notes.append(
+                    reason(
+                        "letter_by_officer",
+                        f"{chosen.letter.label} is not sent automatically: an officer sends "
+                        "it, and the case stays at this stage until they have.",
+                        source,
+                    )
                 )
-            )
-        elif last_sent is not None and (today - last_sent).days < policy.letter_repeat_days:
+        elif recent:
             notes.append(
                 reason(
                     "letter_recent",
@@ -320,9 +332,21 @@ def _letters(
             and policy.letter_is_automatic("court_hearing")
             and (sent is None or (claim.issued_on is not None and sent < claim.issued_on))
         ):
-            letters.append(
-                ("court_hearing", {"rule": "hearing_listed", "text": step.reasons[0]["text"]})
+            if case.automatic_letters:
+                letters.append(
+                    ("court_hearing", {"rule": "hearing_listed", "text": step.reasons[0]["text"]})
+                )
+            else:
+                off_for_patch = True
+    if off_for_patch:
+        notes.append(
+            reason(
+                "letters_off_for_patch",
+                "Automatic letters are switched off for this case's patch: an officer sends "
+                "the letter recommended, and the case stays at this stage until they have.",
+                "The patch's setting, a manager's decision",
             )
+        )
     return letters, notes, wait
 
 

@@ -392,3 +392,47 @@ def test_a_letter_that_could_not_be_produced_is_put_in_front_of_an_officer(
     if action == "review_failed_letter":
         assert decision.due_on == TODAY - timedelta(days=3)
         assert any(r["rule"] == "letter_failed" for r in decision.reasons)
+
+
+@pytest.mark.parametrize(
+    ("automatic", "patch_on", "sent_days_ago", "stage", "queued", "rule"),
+    [
+        (True, True, None, "letter_1", True, None),  # the run sends it: the stage moves
+        (False, True, None, "early_contact", False, "letter_by_officer"),  # waits for it
+        (True, False, None, "early_contact", False, "letters_off_for_patch"),  # waits for it
+        (False, True, 3, "letter_1", False, "letter_recent"),  # an officer sent it
+        (True, False, 3, "letter_1", False, "letter_recent"),
+        (True, True, 3, "letter_1", False, "letter_recent"),  # never twice in 28 days
+    ],
+)
+def test_a_letter_an_officer_must_send_keeps_the_case_at_its_stage_until_it_has_gone(
+    automatic, patch_on, sent_days_ago, stage, queued, rule
+):
+    letters = [] if automatic else ["arrears_letter_1"]
+    policy = (
+        POLICY
+        if automatic
+        else policy_with(
+            automatic_letters=[k for k in POLICY.automatic_letters if k not in letters]
+        )
+    )
+    decision = decide(
+        case(
+            stage="early_contact",
+            days_at_stage=30,
+            arrears="500.00",
+            last_contact_on=TODAY,
+            automatic_letters=patch_on,
+            letters={"arrears_letter_1": TODAY - timedelta(days=sent_days_ago)}
+            if sent_days_ago is not None
+            else {},
+        ),
+        policy=policy,
+        today=TODAY,
+    )
+
+    assert decision.action == "send_letter_1"  # recommended either way
+    assert decision.stage == stage
+    assert bool(decision.letters) is queued
+    if rule:
+        assert rule in [r["rule"] for r in decision.reasons]

@@ -79,6 +79,48 @@ def test_the_run_queues_only_the_letters_the_policy_allows_and_records_why(counc
     assert reason["rule"] == "rung:pre_notice"
 
 
+def test_a_patch_with_automatic_letters_switched_off_gets_none_and_each_case_says_why(
+    council, team
+):
+    team.patch_a.automatic_letters = False
+    team.patch_a.save()
+
+    _run()
+
+    assert not LetterRequest.objects.exists()
+    behind = Recommendation.objects.get(case=council["behind"])
+    assert behind.action == "pre_notice_warning"  # still recommended, for an officer
+    assert "letters_off_for_patch" in [r["rule"] for r in behind.reasons]
+    # The stage is the letter's: it waits until the letter goes.
+    assert Case.objects.get(pk=council["behind"].pk).stage == "letter_2"
+
+    # Switched back on, the next night queues it.
+    team.patch_a.automatic_letters = True
+    team.patch_a.save()
+    _run(RUN + timedelta(days=1))
+    assert [r.letter for r in LetterRequest.objects.all()] == ["pre_notice_warning"]
+    assert Case.objects.get(pk=council["behind"].pk).stage == "pre_notice"
+
+
+def test_a_letter_an_officer_produced_counts_as_sent_and_moves_the_stage(council, team):
+    from notices.documents import letter_produce
+    from tests.factories import TenantFactory
+
+    TenantFactory(tenancy=council["behind"].tenancy, is_lead=True)
+    team.patch_a.automatic_letters = False
+    team.patch_a.save()
+    _run()
+    next_day = RUN + timedelta(days=1)
+    with time_machine.travel(next_day, tick=False):
+        letter_produce(
+            case=council["behind"], kind="pre_notice_warning", actor=team.alice, today=next_day
+        )
+        _run(next_day)
+
+    assert Case.objects.get(pk=council["behind"].pk).stage == "pre_notice"
+    assert not LetterRequest.objects.exists()  # not asked for a second time
+
+
 def test_the_recommendation_carries_reasons_guards_and_the_policy_version(council):
     _run()
 
