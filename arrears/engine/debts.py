@@ -25,7 +25,7 @@ def debt_step(
     actions = RUNG_ACTIONS[ladder]
     current = case.stage if case.stage in rungs else "none"
     limitation = limitation_reasons(ladder_accounts(case, ladder), today)
-    if m.escalation <= 0 and m.barred > 0 and m.gross > 0:
+    if m.barred > 0 and m.barred >= m.gross:
         return Step(
             "consider_write_off",
             current,
@@ -44,7 +44,7 @@ def debt_step(
         return Step(
             "no_action",
             "none",
-            reasons=[reason("not_in_arrears", "Nothing is owed that is due.")],
+            reasons=[*limitation, reason("not_in_arrears", "Nothing is owed that is due.")],
         ), None
     if ladder == "garage":
         notice = notice_of(case, today)

@@ -190,3 +190,22 @@ def test_the_loader_reads_old_debts_and_a_signed_acknowledgment_restarts_the_clo
     position = load()
     assert position.barred == Decimal("0.00")
     assert position.next_barred_on == add_years(_years_ago(5), 6)
+
+
+def test_service_charges_not_yet_due_are_not_mistaken_for_a_wholly_barred_debt():
+    """Leasehold: the year's instalments not yet due are not escalated either; a small
+    barred part beside them is not a reason to write the debt off."""
+    from arrears.limitation import LimitationPosition
+
+    # £500 owed, of which £520 of the year is not yet due (weekly £30, November): nothing
+    # is escalated, and only £40 is barred.
+    charges = account("500.00", kind="service_charges", weekly="30.00")
+    charges.limitation = LimitationPosition(
+        barred=money("40.00"), barred_on=TODAY - timedelta(days=30)
+    )
+    decision = decide(
+        case("leasehold", accounts=[charges], stage="none"), policy=POLICY, today=TODAY
+    )
+
+    assert decision.action != "consider_write_off"
+    assert "limitation_barred" in [r["rule"] for r in decision.reasons]
