@@ -75,26 +75,13 @@ def queue(case_ids: list[int], run_date: date) -> None:
 
 
 def start_workers(count: int, documents_root: Path) -> tuple[list[subprocess.Popen], str]:
-    from config.celery import app
+    from config.celery import app, worker_command
 
     name = f"bench-documents-{uuid.uuid4().hex[:6]}"
     env = {**os.environ, "DOCUMENTS_ROOT": str(documents_root)}
     workers = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "-n",
-                f"{name}-{n}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel=WARNING",
-            ],
+            worker_command(f"{name}-{n}@%h"),
             cwd=BASE_DIR,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -21,7 +21,6 @@ case's first recommendation and stage) than the nights after it.
 
 import argparse
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -238,30 +237,13 @@ def _run_on_workers(run_date: date, chunk_size: int, workers: int, concurrency: 
     from arrears.models import NightlyRun
     from arrears.services import nightly_run_begin
     from arrears.tasks import dispatch_chunks
-    from config.celery import app
+    from config.celery import app, worker_command
 
     queue = f"arrears-bench-{os.getpid()}"
-    celery = shutil.which("celery", path=str(ROOT / ".venv" / "bin")) or "celery"
     log = open(ROOT / ".venv" / "bench-nightly-workers.log", "a")  # noqa: SIM115
     processes = [
         subprocess.Popen(
-            [
-                celery,
-                "-A",
-                "config",
-                "worker",
-                "-Q",
-                queue,
-                "-n",
-                f"bench{i}-{os.getpid()}@%h",
-                "--concurrency",
-                str(concurrency),
-                "--loglevel",
-                "warning",
-                "--without-mingle",
-                "--without-gossip",
-                "--without-heartbeat",
-            ],
+            worker_command(f"bench{i}-{os.getpid()}@%h", queues=queue, concurrency=concurrency),
             cwd=ROOT,
             env=os.environ.copy(),
             start_new_session=True,

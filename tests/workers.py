@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection
 
-from config.celery import app
+from config.celery import app, worker_command
 
 
 def test_database_url() -> str:
@@ -65,23 +64,7 @@ def celery_workers(
     names = [f"{prefix}-{n}@{os.uname().nodename}" for n in range(count)]
     processes = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "-Q",
-                queues,
-                "-n",
-                name,
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=WARNING",
-            ],
+            worker_command(name, queues=queues),
             cwd=settings.BASE_DIR,
             env=worker_env,
             start_new_session=True,

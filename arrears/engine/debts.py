@@ -26,19 +26,16 @@ def debt_step(
     current = case.stage if case.stage in rungs else "none"
     limitation = limitation_reasons(ladder_accounts(case, ladder), today)
     if m.barred > 0 and m.barred >= m.gross:
-        return Step(
-            "consider_write_off",
+        return _write_off(
             current,
-            due_on=today,
-            reasons=[
-                *limitation,
-                reason(
-                    "statute_barred",
-                    f"All {money_text(m.barred)} still owed is statute-barred: it may be asked "
-                    "for, but a court claim or a recovery agency's threat of one would fail.",
-                    LIMITATION_SOURCE + "; Camden's statute-barred write-off category",
-                ),
-            ],
+            today,
+            limitation,
+            reason(
+                "statute_barred",
+                f"All {money_text(m.barred)} still owed is statute-barred: it may be asked "
+                "for, but a court claim or a recovery agency's threat of one would fail.",
+                LIMITATION_SOURCE + "; Camden's statute-barred write-off category",
+            ),
         ), None
     if m.escalation <= 0:
         return Step(
@@ -72,20 +69,17 @@ def debt_step(
         since = case.stage_changed_on
         rung = policy.rung(ladder, "pre_court")
         if since is None or (today - since).days >= rung.gap_days:
-            return Step(
-                "consider_write_off",
+            return _write_off(
                 current,
-                due_on=today,
-                reasons=[
-                    *limitation,
-                    reason(
-                        "small_balance",
-                        f"{money_text(m.escalation)} is below the "
-                        f"{money_text(policy.write_off_below)} the policy considers uneconomic "
-                        "to pursue.",
-                        "Welwyn Hatfield and Gateshead write-off practice (legal-reference.md §13)",
-                    ),
-                ],
+                today,
+                limitation,
+                reason(
+                    "small_balance",
+                    f"{money_text(m.escalation)} is below the "
+                    f"{money_text(policy.write_off_below)} the policy considers uneconomic "
+                    "to pursue.",
+                    "Welwyn Hatfield and Gateshead write-off practice (legal-reference.md §13)",
+                ),
             ), None
     step, held = climb(
         case,
@@ -102,6 +96,11 @@ def debt_step(
         step.reaches = None  # legal steps move the stage only when they happen
     step.reasons[:0] = limitation
     return step, held
+
+
+def _write_off(current: str, today: date, limitation: list[dict], why: dict) -> Step:
+    """Put the debt up for write-off (a manager approves it), saying why."""
+    return Step("consider_write_off", current, due_on=today, reasons=[*limitation, why])
 
 
 LIMITATION_SOURCE = "Limitation Act 1980 s19 (rent), s5 (contract debts), s29(5), s29(7), s30"

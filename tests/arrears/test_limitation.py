@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from arrears.engine import decide
-from arrears.limitation import barred_from, limitation_position
+from arrears.limitation import LimitationPosition, barred_from, limitation_position
 from arrears.loader import load_chunk, run_calendar
 from arrears.rules import add_years
 from cases.models import Contact
@@ -77,8 +77,6 @@ def test_a_debt_in_credit_or_with_no_old_sums_has_nothing_barred():
 
 
 def _former_tenant(barred: str, *, balance: str, next_on: date | None = None, soon: str = "0"):
-    from arrears.limitation import LimitationPosition
-
     debt = account(balance, kind="former_tenancy_arrears", weekly="0")
     debt.limitation = LimitationPosition(
         barred=money(barred),
@@ -195,8 +193,6 @@ def test_the_loader_reads_old_debts_and_a_signed_acknowledgment_restarts_the_clo
 def test_service_charges_not_yet_due_are_not_mistaken_for_a_wholly_barred_debt():
     """Leasehold: the year's instalments not yet due are not escalated either; a small
     barred part beside them is not a reason to write the debt off."""
-    from arrears.limitation import LimitationPosition
-
     # £500 owed, of which £520 of the year is not yet due (weekly £30, November): nothing
     # is escalated, and only £40 is barred.
     charges = account("500.00", kind="service_charges", weekly="30.00")
