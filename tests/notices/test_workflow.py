@@ -24,6 +24,10 @@ from notices.services import (
 )
 from tests.notices.conftest import TODAY, household, pdf_text
 
+# Services stamp the moments they act (approval, printing) from the clock: it must
+# agree with the `today` they are given, whatever the date the suite runs on.
+pytestmark = pytest.mark.usefixtures("frozen_today")
+
 PLANNED = date(
     2026, 11, 24
 )  # Tuesday: four weeks on is Tuesday 22 December; rent weeks end Sundays.
