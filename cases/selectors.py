@@ -4,11 +4,12 @@ The caseload (many cases) is in cases/caseload.py; the ledger's reads are in
 payments/selectors.py.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Value
 
 from cases.caseload import active_holds, open_flags
 from cases.models import (
@@ -24,7 +25,16 @@ from cases.models import (
     VulnerabilityFlag,
     Warrant,
 )
-from cases.timeline import KINDS, describe, details
+from cases.timeline import (
+    KINDS,
+    TimelineEntry,
+    TimelineSource,
+    contact_payload,
+    describe,
+    details,
+    moment_of,
+    when_of,
+)
 
 
 @dataclass
@@ -67,29 +77,89 @@ def case_header(*, case_id: int, today: date) -> CaseHeader:
     return CaseHeader(case=case, tenants=tenants, holds=holds, flags=flags)
 
 
-@dataclass
-class TimelineEntry:
-    event: CaseEvent
-    title: str
-    text: str
-
-
 def timeline_kinds() -> list[tuple[str, str]]:
     return [(key, label) for key, (label, _q) in KINDS.items()]
 
 
-def timeline_for(*, case: Case, kind: str = "", page: str | int | None = 1) -> Page:
-    """A page of the case's timeline, newest first, optionally one kind of entry."""
-    events = CaseEvent.objects.filter(case=case).select_related("actor")
+def timeline_for(
+    *,
+    case: Case,
+    kind: str = "",
+    page: str | int | None = 1,
+    sources: Sequence[TimelineSource] = (),
+) -> Page:
+    """A page of the case's timeline, newest first, optionally one kind of entry: its
+    events, its contacts, and what other apps' `sources` read (the view adds the ledger's).
+
+    The entries are merged and paged in the database, so a page costs the same few
+    queries however long the history.
+    """
+    sources = [contact_timeline(case=case), *sources]
+    replaced = set().union(*(source.replaces for source in sources))
+    events = CaseEvent.objects.filter(case=case).exclude(verb__in=replaced)
     if kind in KINDS:
         events = events.filter(KINDS[kind][1])
-    paginator = Paginator(events.order_by("-occurred_at", "-id"), 30)
+    rows = (
+        events.annotate(at=F("occurred_at"), origin=Value("event"))
+        .order_by()
+        .values_list("at", "origin", "pk")
+    )
+    wanted = [source for source in sources if kind in ("", source.kind)]
+    if wanted:
+        rows = rows.union(*(source.rows for source in wanted), all=True)
+    paginator = Paginator(rows.order_by("-at", "-origin", "-pk"), 30)
     result = paginator.get_page(page)
-    result.object_list = [
-        TimelineEntry(e, describe(e.verb, e.payload), details(e.verb, e.payload))
-        for e in result.object_list
-    ]
+    ids: dict[str, list[int]] = {}
+    for _at, name, pk in result.object_list:
+        ids.setdefault(name, []).append(pk)
+    read = {"event": _event_entries} | {source.name: source.entries for source in wanted}
+    entries = {name: read[name](pks) for name, pks in ids.items()}
+    result.object_list = [entries[name][pk] for _at, name, pk in result.object_list]
     return result
+
+
+def _event_entries(ids: list[int]) -> dict[int, TimelineEntry]:
+    return {
+        e.pk: TimelineEntry(
+            verb=e.verb,
+            title=describe(e.verb, e.payload),
+            text=details(e.verb, e.payload),
+            byline=e.actor_label,
+            when=e.occurred_at,
+        )
+        for e in CaseEvent.objects.filter(pk__in=ids).select_related("actor")
+    }
+
+
+def contact_timeline(*, case: Case) -> TimelineSource:
+    """Contacts from their records: every contact appears, whoever or whatever wrote it."""
+
+    def entries(ids: list[int]) -> dict[int, TimelineEntry]:
+        contacts = Contact.objects.filter(pk__in=ids).select_related("tenant", "recorded_by")
+        return {
+            c.pk: TimelineEntry(
+                verb="contact_recorded",
+                title=describe("contact_recorded", contact_payload(c)),
+                text=c.summary,
+                byline=str(c.recorded_by),
+                when=when_of(c.contacted_on, c.recorded_at),
+            )
+            for c in contacts
+        }
+
+    rows = (
+        Contact.objects.filter(case=case)
+        .annotate(at=moment_of("contacted_on", "recorded_at"), origin=Value("contact"))
+        .order_by()
+        .values_list("at", "origin", "pk")
+    )
+    return TimelineSource(
+        name="contact",
+        kind="contacts",
+        rows=rows,
+        entries=entries,
+        replaces=frozenset({"contact_recorded"}),
+    )
 
 
 def contacts_for(*, case: Case, limit: int = 50) -> list[Contact]:

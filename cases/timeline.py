@@ -6,11 +6,16 @@ with the kind of entry it is, for the timeline's filter.
 """
 
 from collections.abc import Callable, Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Case, DateTimeField, F, Q, QuerySet, When
+from django.db.models.expressions import Expression
+from django.db.models.functions import Cast, TruncDate
+from django.utils import timezone
 
+from cases.models import Contact, Stage
 from core.money import format_money
 
 
@@ -28,8 +33,33 @@ def _date(payload: Mapping[str, Any], key: str) -> str:
         return str(value)
 
 
+def _stage(payload: Mapping[str, Any], key: str) -> str:
+    """A stage by its code, so every entry, old or new, shows today's one label."""
+    code = payload.get(key)
+    return Stage.label_of(code) if code else str(payload.get(f"{key}_label", ""))
+
+
 def _then(text: str, prefix: str = ": ") -> str:
     return f"{prefix}{text}" if text else ""
+
+
+def contact_payload(contact: Contact) -> dict[str, Any]:
+    """What the timeline says of a contact: the event's payload, and the entry read
+    from a contact record that has no event (one the seed or an import wrote)."""
+    tenant = contact.tenant
+    return {
+        "contact_id": contact.pk,
+        "channel": contact.channel,
+        "channel_label": contact.get_channel_display(),
+        "direction": contact.direction,
+        "outcome": contact.outcome,
+        "outcome_label": contact.get_outcome_display(),
+        "summary": contact.summary,
+        "contacted_on": contact.contacted_on.isoformat(),
+        "follow_up_on": contact.follow_up_on.isoformat() if contact.follow_up_on else None,
+        "tenant_id": tenant.pk if tenant else None,
+        "tenant_name": tenant.full_name if tenant else "",
+    }
 
 
 def _contact(p: Mapping[str, Any]) -> str:
@@ -87,9 +117,7 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "charge_posted": lambda p: (
         f"Charge of {_money(p, 'amount')} posted: {p.get('description', '')}"
     ),
-    "stage_changed": lambda p: (
-        f"Stage changed from {p.get('from_label', '')} to {p.get('to_label', '')}"
-    ),
+    "stage_changed": lambda p: f"Stage changed from {_stage(p, 'from')} to {_stage(p, 'to')}",
     # Written by the nightly run (arrears/writer.py).
     "letter_requested": lambda p: f"{p.get('letter_label', 'Letter')} queued for printing",
     "approval_recommended": lambda p: f"Recommended for approval: {p.get('action_label', '')}",
@@ -223,3 +251,47 @@ KINDS: dict[str, tuple[str, Q]] = {
         Q(verb__in=["case_reassigned", "cover_given", "cover_withdrawn"]),
     ),
 }
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One entry as the timeline shows it, whatever it was read from."""
+
+    verb: str  # an event's verb, or the kind of record it was read from
+    title: str
+    text: str
+    byline: str
+    when: date | datetime  # a date alone for records kept by date (contacts, the ledger)
+
+
+@dataclass(frozen=True)
+class TimelineSource:
+    """Records the timeline reads beside the case's events, so that they appear however
+    they were written (by an officer, the seed, an import, the housing system).
+
+    `rows` is a values_list of ("at", "origin", "pk") to merge with the events in the
+    database; `entries` reads the records of one page; `replaces` are the event verbs
+    these records stand for, left out so nothing appears twice.
+    """
+
+    name: str
+    kind: str
+    rows: QuerySet
+    entries: Callable[[list[int]], dict[int, TimelineEntry]]
+    replaces: frozenset[str] = frozenset()
+
+
+def moment_of(day_field: str, stamp_field: str) -> Expression:
+    """Where a record kept by date falls among events: the moment it was stamped, when
+    that was on its date; otherwise (back-dated, or loaded later) the start of its date."""
+    return Case(
+        When(**{day_field: TruncDate(stamp_field)}, then=F(stamp_field)),
+        default=Cast(day_field, DateTimeField()),
+        output_field=DateTimeField(),
+    )
+
+
+def when_of(day: date, stamp: datetime) -> date | datetime:
+    """The date and time to show for a record kept by date: the time only when it was
+    stamped on that date, since otherwise its time is not known."""
+    return stamp if timezone.localtime(stamp).date() == day else day

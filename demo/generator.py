@@ -218,8 +218,37 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "created_at",
         "created_by_id",
     ),
+    "cases.Contact": (
+        "id",
+        "case_id",
+        "tenant_id",
+        "channel",
+        "direction",
+        "outcome",
+        "summary",
+        "contacted_on",
+        "follow_up_on",
+        "recorded_by_id",
+        "recorded_at",
+    ),
     "cases.CaseEvent": ("id", "case_id", "actor_id", "verb", "payload", "occurred_at"),
 }
+
+# Contacts an officer makes about arrears: (channel, direction, outcome, summary), with
+# weights. Only the attempts that reached someone carry a follow-up date.
+CONTACT_KINDS = (
+    (("phone", "outbound", "spoke_to_tenant", "Discussed the arrears and the rent due."), 30),
+    (("phone", "outbound", "no_answer", "No answer."), 20),
+    (("phone", "outbound", "message_left", "Left a message asking them to call back."), 15),
+    (("visit", "outbound", "card_left", "No one in; left a calling card."), 10),
+    (("visit", "outbound", "spoke_to_tenant", "Home visit: went through the arrears."), 8),
+    (("phone", "inbound", "promise_to_pay", "Tenant called and promised to pay this week."), 10),
+    (("email", "inbound", "spoke_to_tenant", "Tenant emailed asking for a statement."), 5),
+    (("sms", "outbound", "sent", "Text reminding them of the arrears."), 2),
+)
+_CONTACTS = [kind for kind, _ in CONTACT_KINDS]
+_CONTACT_WEIGHTS = [weight for _, weight in CONTACT_KINDS]
+REACHED_OUTCOMES = frozenset({"spoke_to_tenant", "promise_to_pay"})
 
 # Ledger rows are by far the most numerous, so they are emitted as ready-made COPY
 # text lines (tab-separated, newline-terminated, no NULLs) rather than tuples.
@@ -1121,6 +1150,8 @@ class CouncilGenerator:
         last_contact = None
         if main_balance > weekly_now and rng.random() < 0.8:
             last_contact = cal.today - timedelta(days=rng.randint(0, 90))
+            if officer_id:
+                self._contacts(out, index, case_id, lead_tenant_id, officer_id, last_contact)
         # The case's current figures, as the nightly run would leave them.
         total = sum(ledger.balance for ledger, _, _ in ledgers)
         is_rent = account_kind == "rent"
@@ -1159,19 +1190,50 @@ class CouncilGenerator:
                     str(case_id),
                     None,
                     "stage_changed",
-                    json.dumps(
-                        {
-                            "from": "none",
-                            "to": stage,
-                            "from_label": "Not in arrears",
-                            "to_label": stage.replace("_", " ").capitalize(),
-                            "patch": patch_code,
-                        }
-                    ),
+                    json.dumps({"from": "none", "to": stage, "patch": patch_code}),
                     stamp(stage_day, 2),
                 )
             )
         return out
+
+    def _contacts(
+        self,
+        out,
+        index: int,
+        case_id: int,
+        tenant_id: str,
+        officer_id: str,
+        last: date,
+    ) -> None:
+        """The patch officer's contacts with an owing household, the latest on `last`:
+        records as an officer's would be, so the timeline and the Pre-Action Protocol
+        steps read them like any other. Their own random stream leaves the rest of the
+        council as it was."""
+        rng = random.Random(f"{self.world.seed}:{index}:contacts")
+        day = last
+        for _ in range(rng.choice((1, 1, 2, 3, 4))):
+            if day < self.cal.start:
+                break
+            channel, direction, outcome, summary = rng.choices(_CONTACTS, weights=_CONTACT_WEIGHTS)[
+                0
+            ]
+            follow_up = day + timedelta(days=14) if outcome in REACHED_OUTCOMES else None
+            out["cases.Contact"].append(
+                (
+                    str(self.world.take_id("cases.Contact")),
+                    str(case_id),
+                    tenant_id,
+                    channel,
+                    direction,
+                    outcome,
+                    summary,
+                    day.isoformat(),
+                    iso(follow_up) if follow_up and follow_up > self.cal.today else None,
+                    officer_id,
+                    stamp(day, rng.randint(9, 16)),
+                )
+            )
+            day -= timedelta(days=rng.randint(10, 45))
 
     def _stage_for(self, balance: int, weekly: int, kind: str) -> tuple[str, date | None]:
         """A plausible starting stage from weeks in arrears; the nightly run refines it."""

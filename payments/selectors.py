@@ -8,8 +8,10 @@ from decimal import Decimal
 from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
-from core.money import to_money
-from payments.models import Account, Transaction
+from cases.models import Case
+from cases.timeline import TimelineEntry, TimelineSource, moment_of, when_of
+from core.money import format_money, to_money
+from payments.models import Account, Transaction, TransactionKind
 
 
 def accounts_out_of_balance() -> QuerySet[Account]:
@@ -138,3 +140,65 @@ def balance_history(
         points.append((end, to_money(balance - later)))
     points.reverse()
     return points
+
+
+# Events services write beside a ledger line; the timeline reads the line itself.
+LEDGER_EVENT_VERBS = frozenset(
+    {"payment_taken", "ledger_adjusted", "ledger_written_off", "ledger_reversed"}
+)
+
+
+def ledger_timeline(*, case: Case) -> TimelineSource:
+    """The case's ledger on its timeline: money received, benefit credits, adjustments,
+    write-offs and reversals, whatever posted them (an officer, a payment file, the
+    housing system). Charges are left to the statement: a weekly rent charge on the
+    timeline would bury everything else."""
+    lines = Transaction.objects.filter(account__case=case).exclude(kind=TransactionKind.CHARGE)
+    rows = (
+        lines.annotate(at=moment_of("effective_date", "posted_at"), origin=Value("ledger"))
+        .order_by()
+        .values_list("at", "origin", "pk")
+    )
+
+    def entries(ids: list[int]) -> dict[int, TimelineEntry]:
+        found = Transaction.objects.filter(pk__in=ids).select_related(
+            "account", "created_by", "reverses"
+        )
+        return {line.pk: _ledger_entry(line) for line in found}
+
+    return TimelineSource(
+        name="ledger", kind="payments", rows=rows, entries=entries, replaces=LEDGER_EVENT_VERBS
+    )
+
+
+def ledger_line_sentence(line: Transaction) -> str:
+    """What a ledger line other than a charge reads as on the timeline."""
+    amount = format_money(abs(line.amount))
+    match line.kind:
+        case TransactionKind.PAYMENT:
+            how = f" by {line.get_method_display()}" if line.method else ""
+            return f"Payment of {amount} received{how}"
+        case TransactionKind.ADJUSTMENT:
+            direction = "debit" if line.amount > 0 else "credit"
+            return f"Adjustment ({direction}) of {amount}"
+        case TransactionKind.WRITE_OFF:
+            return f"{amount} written off"
+        case TransactionKind.REVERSAL:
+            original = line.reverses
+            what = original.get_kind_display() if original else "Line"
+            when = f" of {original.effective_date:%-d %B %Y}" if original else ""
+            return f"{what} of {amount}{when} reversed"
+    return f"{line.get_kind_display()} of {amount} received"
+
+
+def _ledger_entry(line: Transaction) -> TimelineEntry:
+    text = [line.description] if line.description else []
+    if not line.account.rent_lawfully_due:  # rent goes without saying; other debts are named
+        text.append(f"{line.account.get_kind_display()} account {line.account.reference}")
+    return TimelineEntry(
+        verb=f"ledger_{line.kind}",
+        title=ledger_line_sentence(line),
+        text="\n".join(text),
+        byline=str(line.created_by) if line.created_by_id else line.get_source_display(),
+        when=when_of(line.effective_date, line.posted_at),
+    )

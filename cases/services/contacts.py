@@ -12,6 +12,7 @@ from cases.models import (
     Tenant,
 )
 from cases.services.events import case_event_record, lock_case, refuse_if, stripped
+from cases.timeline import contact_payload
 from core.models import User
 
 
@@ -63,19 +64,7 @@ def contact_record(
             case=locked,
             actor=actor,
             verb="contact_recorded",
-            payload={
-                "contact_id": contact.pk,
-                "channel": channel,
-                "channel_label": contact.get_channel_display(),
-                "direction": direction,
-                "outcome": outcome,
-                "outcome_label": contact.get_outcome_display(),
-                "summary": summary,
-                "contacted_on": contacted_on.isoformat(),
-                "follow_up_on": follow_up_on.isoformat() if follow_up_on else None,
-                "tenant_id": tenant.pk if tenant else None,
-                "tenant_name": tenant.full_name if tenant else "",
-            },
+            payload=contact_payload(contact),
         )
     return contact
 

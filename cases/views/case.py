@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from arrears.actions import DUE_KEYS
 from arrears.selectors import latest_recommendation, letter_requests_for
 from cases import selectors
 from cases.charts import balance_chart
@@ -25,7 +26,12 @@ from core.widgets import GovukDateInput
 from notices.selectors import documents_for_case, notices_for_case
 from payments.arrangements import affordability
 from payments.models import Arrangement
-from payments.selectors import accounts_for_case, balance_history, statement_for
+from payments.selectors import (
+    accounts_for_case,
+    balance_history,
+    ledger_timeline,
+    statement_for,
+)
 
 # The chart marks the usual notice trigger: 4 weeks' rent (legal-reference.md §16).
 CHART_THRESHOLD_WEEKS = 4
@@ -58,9 +64,16 @@ class Recommendation:
     technical_reasoning: str = ""
     due: date | None = None
 
-
-def _stage_label(stage: str) -> str:
-    return Stage(stage).label if stage in Stage.values else stage
+    @property
+    def headline(self) -> str:
+        """The step and its date: "Notice due on 10 December 2026" while the policy's gap
+        runs, "Send arrears letter 1, due 3 December 2026" once it is to be taken."""
+        if self.due is None:
+            return self.action_label
+        when = f"{self.due:%-d %B %Y}"
+        if self.action in DUE_KEYS:
+            return f"{self.action_label} on {when}"
+        return f"{self.action_label}, due {when}"
 
 
 def recommendation_for(case: Case) -> Recommendation:
@@ -69,7 +82,7 @@ def recommendation_for(case: Case) -> Recommendation:
         return Recommendation(
             action=found.action,
             action_label=found.action_label,
-            stage=_stage_label(found.stage),
+            stage=Stage.label_of(found.stage),
             reasons=list(found.reasons or []),
             guards=[g for g in found.guards or [] if g.get("holding", True)],
             policy_version=str(found.policy_version or ""),
@@ -178,7 +191,10 @@ def case_timeline(request: HttpRequest, case_id: int) -> HttpResponse:
     context["kind"] = kind if kind in dict(selectors.timeline_kinds()) else ""
     context["kinds"] = selectors.timeline_kinds()
     context["page"] = selectors.timeline_for(
-        case=context["case"], kind=context["kind"], page=request.GET.get("page")
+        case=context["case"],
+        kind=context["kind"],
+        page=request.GET.get("page"),
+        sources=[ledger_timeline(case=context["case"])],
     )
     template = "cases/case_timeline.html"
     if request.htmx and request.htmx.target == "timeline":

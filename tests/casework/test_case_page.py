@@ -68,6 +68,23 @@ def test_the_recommendation_shows_the_engines_figures_on_the_case(client, team, 
     assert "£120.00: benefit paid in arrears, not real debt" in content
 
 
+def test_a_case_waiting_for_the_policys_gap_says_which_step_is_due_and_when(client, team, today):
+    case = make_case(
+        team.patch_a,
+        owed="9479.57",
+        next_action="due_notice",
+        next_action_label="Notice due",
+        next_action_due=date(2026, 12, 10),
+        figures_on=TODAY,
+    )
+    client.force_login(team.alice)
+
+    content = client.get(reverse("case", args=[case.pk])).content.decode()
+
+    assert "Notice due on 10 December 2026" in content
+    assert "Monitor the account" not in content
+
+
 def test_the_balance_chart_is_an_svg_with_no_inline_styles(client, team, today):
     case = make_case(team.patch_a, owed="600.00", weeks_of_history=20)
     client.force_login(team.alice)
@@ -258,7 +275,7 @@ def _queries_for(client, case, section) -> int:
 @pytest.mark.parametrize(
     ("section", "most"),
     [
-        ("case", 16),
+        ("case", 18),
         ("case_statement", 16),
         ("case_arrangement", 16),
         ("case_household", 18),
@@ -283,7 +300,11 @@ def test_each_section_costs_the_same_queries_however_long_the_history(
 
     counts = (_queries_for(client, short, section), _queries_for(client, long, section))
 
-    assert counts[0] == counts[1] <= most, counts
+    # The timeline reads each kind of record on its page once: the short case's first
+    # page holds notes and payments, the long one's only notes.
+    assert counts[1] <= counts[0] <= most, counts
+    if section != "case":
+        assert counts[0] == counts[1], counts
 
 
 def test_an_unknown_case_is_404(client, team, today):

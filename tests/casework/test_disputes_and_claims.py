@@ -590,7 +590,7 @@ def test_the_timeline_filter_for_holds_shows_disputes_and_claims(team, alices_ca
     _dispute(alices_case, team.alice)
     _claim(alices_case, team.alice)
 
-    verbs = {entry.event.verb for entry in timeline_for(case=alices_case, kind="holds")}
+    verbs = {entry.verb for entry in timeline_for(case=alices_case, kind="holds")}
 
     assert verbs == {"dispute_recorded", "benefit_claim_recorded"}
 
