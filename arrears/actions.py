@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from arrears.models import LetterKind
+from arrears.policy import RUNG_LABELS, RUNG_LABELS_BY_LADDER
 
 
 class StepClass(StrEnum):
@@ -195,6 +196,35 @@ ACTIONS: dict[str, Action] = _actions(
         needs_approval=True,
     ),
 )
+
+
+# While the policy's gap before the next rung runs there is nothing to do to the tenant
+# yet, but the case says which step falls due (and the caseload filters on it) rather
+# than "monitor the account". Keyed by the rung's label, since a ladder may use a rung
+# for something else (a leaseholder's letter 1 is the formal demand).
+_DUE_LABELS = {"Pre-court": "Pre-court letter", "Court": "Possession claim"}
+_RUNG_NAMES = sorted(
+    {
+        *RUNG_LABELS.values(),
+        *(label for d in RUNG_LABELS_BY_LADDER.values() for label in d.values()),
+    }
+)
+DUE_ACTIONS: dict[str, Action] = {
+    label: Action(
+        "due_" + label.lower().replace("-", "_").replace(" ", "_"),
+        f"{_DUE_LABELS.get(label, label)} due",
+        StepClass.MONITOR,
+    )
+    for label in _RUNG_NAMES
+}
+ACTIONS.update({a.key: a for a in DUE_ACTIONS.values()})
+DUE_KEYS = frozenset(a.key for a in DUE_ACTIONS.values())
+WAITING_ACTIONS = DUE_KEYS | {"monitor"}
+
+
+def due_action(rung_label: str) -> str:
+    """The action of a case waiting for the gap before the rung `rung_label` to pass."""
+    return DUE_ACTIONS[rung_label].key
 
 
 def action(key: str) -> Action:

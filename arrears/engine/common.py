@@ -8,7 +8,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from arrears.actions import ACTIONS, SERVE_NOTICE_ACTION, StepClass
+from arrears.actions import (
+    ACTIONS,
+    SERVE_NOTICE_ACTION,
+    WAITING_ACTIONS,
+    StepClass,
+    due_action,
+)
 from arrears.facts import AccountFigures, CaseInput
 from arrears.guards import Guard
 from arrears.policy import LADDER_LABELS, Policy, Rung
@@ -257,7 +263,7 @@ def climb(
     step, held = _climb(
         case, ladder, rung, current, m, policy, today, actions, since, days_at, ignore_gap
     )
-    if step.action == "monitor":
+    if step.action in WAITING_ACTIONS:
         step = _contact_still_due(case, current, actions, step, since)
     return step, held
 
@@ -334,7 +340,7 @@ def _climb(
         due = since + timedelta(days=rung.gap_days)
         return (
             Step(
-                "monitor",
+                due_action(rung.label),
                 current,
                 due_on=due,
                 reasons=[

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from arrears.actions import ACTIONS, LEGAL_CLASSES
+from arrears.actions import ACTIONS, LEGAL_CLASSES, action_label, due_action
 from arrears.engine import decide
+from arrears.policy import rung_label
 from tests.arrears.builders import (
     POLICY,
     POSSESSION_TENURES,
@@ -74,8 +75,9 @@ def test_each_rung_is_reached_at_its_weeks_of_rent_and_not_a_penny_before(
 def _gap_rows():
     for tenure in POSSESSION_TENURES:
         for stage, rung, _weeks, gap, action in RUNGS[1:]:
+            waiting = due_action(rung_label("possession", rung))
             yield pytest.param(
-                tenure, stage, gap - 1, "monitor", stage, id=f"{tenure}-{rung}-day-before"
+                tenure, stage, gap - 1, waiting, stage, id=f"{tenure}-{rung}-day-before"
             )
             yield pytest.param(tenure, stage, gap, action, rung, id=f"{tenure}-{rung}-on-the-day")
             yield pytest.param(
@@ -93,7 +95,7 @@ def test_each_rung_waits_its_days_after_the_last_stage(tenure, stage, days, acti
 
     assert decision.action == action
     assert decision.stage == reaches
-    if action == "monitor":
+    if action.startswith("due_"):
         assert decision.due_on == TODAY + timedelta(days=1)  # the day it has waited long enough
 
 
@@ -104,9 +106,30 @@ def test_a_case_waiting_for_its_gap_says_when_the_next_rung_is_due():
         today=TODAY,
     )
 
-    assert decision.action == "monitor"
+    assert (decision.action, action_label(decision.action)) == ("due_letter_1", "Letter 1 due")
     assert decision.due_on == TODAY + timedelta(days=4)
     assert any(r["rule"] == "gap:letter_1" for r in decision.reasons)
+
+
+@pytest.mark.parametrize(
+    ("stage", "days", "label"),
+    [
+        ("letter_2", 10, "Pre-notice warning due"),
+        ("pre_notice", 10, "Notice due"),
+    ],
+)
+def test_a_long_way_behind_case_waiting_for_its_gap_names_the_step_due_not_monitoring(
+    stage, days, label
+):
+    """105 weeks behind, the officer must see what falls due next, not "monitor"."""
+    decision = decide(
+        case(stage=stage, days_at_stage=days, arrears="11000", last_contact_on=TODAY),
+        policy=POLICY,
+        today=TODAY,
+    )
+
+    assert action_label(decision.action) == label
+    assert decision.due_on == TODAY + timedelta(days=14 - days)
 
 
 @pytest.mark.parametrize(

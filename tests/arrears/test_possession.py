@@ -73,7 +73,7 @@ def test_the_pre_court_letter_goes_at_eight_weeks_after_the_notice_date(arrears,
 
 @pytest.mark.parametrize(
     ("days", "action"),
-    [(13, "monitor"), (14, "apply_for_possession"), (15, "apply_for_possession")],
+    [(13, "due_court"), (14, "apply_for_possession"), (15, "apply_for_possession")],
 )
 def test_the_claim_is_recommended_fourteen_days_after_the_pre_court_letter(days, action):
     decision = run(notices=[notice()], stage="pre_court", days_at_stage=days)

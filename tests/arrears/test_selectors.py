@@ -18,7 +18,7 @@ def test_the_latest_recommendation_has_what_the_case_page_shows(council):
 
     assert found.action == "monitor"
     assert found.action_label == "Monitor the account"
-    assert found.stage == "none" and found.stage_label == "Not in arrears"
+    assert found.stage == "none" and found.stage_label == "Not escalated"
     assert found.guards[0]["guard"] == "technical_only"
     assert {"rule", "text", "source", "figures"} <= set(found.reasons[0])
     assert found.policy_version == 1
@@ -40,9 +40,9 @@ def test_the_history_keeps_a_row_only_when_the_decision_changes(council):
 
     history = list(recommendation_history(case=council["behind"]))
 
-    # Pre-notice warning on the 23rd; then monitoring (waiting for the notice's gap).
+    # Pre-notice warning on the 23rd; then waiting for the notice's gap to pass.
     assert [(h.run_date, h.action) for h in history] == [
-        (RUN + timedelta(days=1), "monitor"),
+        (RUN + timedelta(days=1), "due_notice"),
         (RUN, "pre_notice_warning"),
     ]
     assert latest_recommendation(case=council["behind"]).since == RUN + timedelta(days=1)
