@@ -209,7 +209,7 @@ class Recommendation(models.Model):
 
     @property
     def stage_label(self) -> str:
-        return Stage(self.stage).label if self.stage in Stage.values else self.stage
+        return Stage.label_of(self.stage)
 
 
 class RecommendationHistory(models.Model):

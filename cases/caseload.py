@@ -46,7 +46,16 @@ from django.db.models import Case as Case_
 from django.db.models.functions import Coalesce, Replace, Upper
 from django.http import QueryDict
 
-from cases.models import Case, Hold, Patch, Stage, Tenant, Tenure, VulnerabilityFlag
+from cases.models import (
+    Case,
+    Hold,
+    Patch,
+    Stage,
+    Tenant,
+    Tenure,
+    VulnerabilityFlag,
+    address_lines,
+)
 from cases.permissions import patch_ids_worked_by, patches_worked_by
 from core.models import User
 
@@ -57,7 +66,7 @@ PAGE_SIZE = 50
 # the usual notice trigger, 8 weeks the court trigger and HB Regs 2006 reg 95 direct
 # payment, 13 weeks the amended Ground 8 threshold (§0).
 ARREARS_BANDS: list[tuple[str, str, Decimal | None, Decimal | None]] = [
-    ("clear", "Nothing owed or in credit", None, Decimal("0")),
+    ("clear", "No rent arrears (in credit, or other debts only)", None, Decimal("0")),
     ("under_250", "Up to £250", Decimal("0"), Decimal("250")),
     ("250_to_1000", "£250 to £1,000", Decimal("250"), Decimal("1000")),
     ("1000_to_2500", "£1,000 to £2,500", Decimal("1000"), Decimal("2500")),
@@ -788,7 +797,7 @@ def export_rows(*, user: User, query: CaseloadQuery, today: date) -> Iterator[di
                 p for p in (case.lead_title, case.lead_first_name, case.lead_last_name) if p
             ),
             "address": ", ".join(
-                p for p in (property_.address_line_1, property_.address_line_2, property_.town) if p
+                address_lines(property_.address_line_1, property_.address_line_2, property_.town)
             ),
             "postcode": property_.postcode,
             "patch_code": case.patch.code,

@@ -181,15 +181,22 @@ class Property(models.Model):
 
     @property
     def address_lines(self) -> list[str]:
-        return [
-            line
-            for line in (self.address_line_1, self.address_line_2, self.town, self.postcode)
-            if line
-        ]
+        return address_lines(self.address_line_1, self.address_line_2, self.town, self.postcode)
 
     @property
     def one_line_address(self) -> str:
         return ", ".join(self.address_lines)
+
+
+def address_lines(*parts: str) -> list[str]:
+    """An address's lines without blanks, and without a line that repeats the one before:
+    housing systems often hold the district and the town alike ("Eastbrook, Eastbrook")."""
+    lines: list[str] = []
+    for part in parts:
+        part = (part or "").strip()
+        if part and (not lines or part.casefold() != lines[-1].casefold()):
+            lines.append(part)
+    return lines
 
 
 class Tenancy(models.Model):
@@ -346,7 +353,9 @@ class Tenant(models.Model):
 class Stage(models.TextChoices):
     """The escalation ladder (legal-reference.md §16, suggested default ladder)."""
 
-    NONE = "none", "Not in arrears"
+    # Not on the ladder: nothing owed, rent below the first step, technical arrears only,
+    # or debts other than rent, which have ladders of their own.
+    NONE = "none", "Not escalated"
     EARLY_CONTACT = "early_contact", "Early contact"
     LETTER_1 = "letter_1", "Letter 1"
     LETTER_2 = "letter_2", "Letter 2"
@@ -359,6 +368,11 @@ class Stage(models.TextChoices):
     BREACH = "breach", "Breach of order"
     WARRANT = "warrant", "Warrant"
     EVICTION = "eviction", "Eviction"
+
+    @classmethod
+    def label_of(cls, value: str) -> str:
+        """The one label of a stage wherever it is shown; an unknown code reads as itself."""
+        return cls(value).label if value in cls.values else value
 
 
 class Case(models.Model):
