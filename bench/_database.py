@@ -11,7 +11,16 @@ import environ
 
 
 def ensure_database() -> None:
+    """Refuse to run without a database named in the environment: the settings would
+    otherwise fall back on .env or the try-it SQLite file, and a bench writes to (and
+    the seed bench replaces) what it is pointed at."""
     url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        raise SystemExit(
+            "Set DATABASE_URL to a database of the benchmark's own, for example\n"
+            "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/arrears_bench\n"
+            "The benchmarks write to it, and bench/seed.py replaces everything in it."
+        )
     if not url.startswith(("postgres://", "postgresql://")):
         return
     settings = environ.Env.db_url_config(url)

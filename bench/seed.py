@@ -4,7 +4,8 @@
         .venv/bin/python bench/seed.py --accounts 200000
 
 It replaces whatever is in that database (it runs seed_demo with --reset), so point
-it at a database of its own. It creates the database if PostgreSQL allows.
+it at a database of its own: it refuses a database that already has cases unless
+--replace is given. It creates the database if PostgreSQL allows.
 """
 
 import argparse
@@ -26,6 +27,9 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=200_000)
     parser.add_argument("--years", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--replace", action="store_true", help="Replace the cases already in the database."
+    )
     args = parser.parse_args()
 
     from _database import ensure_database
@@ -40,6 +44,14 @@ def main() -> None:
     from demo.seed import seed_council
 
     call_command("migrate", verbosity=0)
+    from cases.models import Case
+
+    existing = Case.objects.count()
+    if existing and not args.replace:
+        raise SystemExit(
+            f"{connection.settings_dict['NAME']} already holds {existing:,} cases: "
+            "run again with --replace to replace them, or point DATABASE_URL elsewhere."
+        )
     started = time.monotonic()
     result = seed_council(
         accounts=args.accounts, years=args.years, seed=args.seed, today=date.today(), reset=True

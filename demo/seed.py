@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.models import Q
 
 from cases.models import Patch, PatchCover
 from core.dates import week_start
@@ -119,9 +120,8 @@ def _calendar(today: date, years: int) -> Calendar:
     return Calendar(start, today, week_is_charge, week_year, year_charge_weeks)
 
 
-def _people(patch_count: int, password_hash: str) -> tuple[list[Patch], list[Login]]:
+def _people(patch_count: int, password_hash: str, today: date) -> list[Patch]:
     groups = {g.name: g for g in Group.objects.all()}
-    logins: list[Login] = []
 
     def user(username: str, first: str, last: str, role: Role, title: str, **extra) -> User:
         person = User.objects.create(
@@ -136,19 +136,14 @@ def _people(patch_count: int, password_hash: str) -> tuple[list[Patch], list[Log
         person.groups.add(groups[role.value])
         return person
 
-    officers = []
     patches = []
     for number in range(1, patch_count + 1):
         first, last = OFFICER_NAMES[(number - 1) % len(OFFICER_NAMES)]
         officer = user(f"officer{number}", first, last, Role.OFFICER, "Income officer")
-        officers.append(officer)
         patches.append(Patch(code=f"P{number:03d}", name=f"Patch {number:03d}", officer=officer))
     Patch.objects.bulk_create(patches)
     patches = list(Patch.objects.order_by("code"))
-    for patch in patches[:3]:
-        logins.append(Login(patch.officer.username, "Income officer", f"works {patch.code}"))
-    seniors = max(1, patch_count // 5)
-    for number in range(1, seniors + 1):
+    for number in range(1, max(1, patch_count // 5) + 1):
         user(
             f"senior{number}",
             "Lee",
@@ -156,36 +151,54 @@ def _people(patch_count: int, password_hash: str) -> tuple[list[Patch], list[Log
             Role.SENIOR_OFFICER,
             "Senior income officer",
         )
-    logins.append(Login("senior1", "Senior income officer", "any patch, read; adjustments"))
-    managers = max(1, patch_count // 10)
-    for number in range(1, managers + 1):
+    for number in range(1, max(1, patch_count // 10) + 1):
         user(f"manager{number}", "Morgan", f"Manager{number}", Role.MANAGER, "Income manager")
-    logins.append(Login("manager1", "Income manager", "every patch; approvals"))
     user("admin", "Ada", "Admin", Role.ADMINISTRATOR, "Systems administrator", is_staff=True)
-    logins.append(Login("admin", "Administrator", "also the Django admin at /admin/"))
     if len(patches) > 2:
         # Officer 1 is covering patch 3 while its officer is on leave.
         PatchCover.objects.create(
             patch=patches[2],
             officer=patches[0].officer,
-            starts_on=date.today() - timedelta(days=3),
-            ends_on=date.today() + timedelta(days=11),
+            starts_on=today - timedelta(days=3),
+            ends_on=today + timedelta(days=11),
             reason="Annual leave",
         )
-        logins[0].detail += f", covering {patches[2].code}"
-    return patches, logins
+    return patches
 
 
-def demo_logins() -> list[Login]:
-    """The demo users a newcomer can sign in as, read back from the database."""
+# What each demo login is for, beside what the database says of their patches.
+LOGIN_NOTES = {
+    "senior1": "any patch, read; adjustments",
+    "manager1": "every patch; approvals",
+    "admin": "also the Django admin at /admin/",
+}
+
+
+def demo_logins(*, today: date) -> list[Login]:
+    """The demo users a newcomer can sign in as, read from the database: the same list
+    the night it was seeded and every time after, with the cover in force on `today`."""
     wanted = ["officer1", "officer2", "officer3", "senior1", "manager1", "admin"]
     users = {u.username: u for u in User.objects.filter(username__in=wanted)}
+    covers: dict[int, list[str]] = {}
+    for cover in (
+        PatchCover.objects.filter(officer__username__in=wanted, starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .select_related("patch")
+        .order_by("patch__code")
+    ):
+        until = f" until {cover.ends_on:%-d %B}" if cover.ends_on else ""
+        covers.setdefault(cover.officer_id, []).append(f"covering {cover.patch.code}{until}")
     logins = []
     for username in wanted:
-        user = users.get(username)
-        if user is not None:
-            patches = ", ".join(user.patches.values_list("code", flat=True))
-            logins.append(Login(username, user.role_label, f"works {patches}" if patches else ""))
+        person = users.get(username)
+        if person is None:
+            continue
+        patches = ", ".join(person.patches.order_by("code").values_list("code", flat=True))
+        detail = [f"works {patches}"] if patches else []
+        detail += covers.get(person.pk, [])
+        if username in LOGIN_NOTES:
+            detail.append(LOGIN_NOTES[username])
+        logins.append(Login(username, person.job_title or person.role_label, ", ".join(detail)))
     return logins
 
 
@@ -213,7 +226,7 @@ def seed_council(
     result = SeedResult()
     with transaction.atomic():
         patch_count = max(3, math.ceil(accounts / CASES_PER_PATCH))
-        patches, result.logins = _people(patch_count, make_password(DEMO_PASSWORD))
+        patches = _people(patch_count, make_password(DEMO_PASSWORD), today)
         calendar = _calendar(today, years)
         world = World(
             seed=seed,
@@ -238,4 +251,5 @@ def seed_council(
     result.rows = dict(loader.rows_written)
     result.ledger_lines = loader.rows_written["payments.Transaction"]
     result.seconds = time.monotonic() - started
+    result.logins = demo_logins(today=today)
     return result

@@ -145,3 +145,97 @@ def test_an_error_in_the_generator_process_reaches_the_seed_instead_of_hanging()
 
     with pytest.raises(ZeroDivisionError):
         list(generate_batches_in_child(world, 10))
+
+
+def test_the_timeline_shows_the_payments_and_contacts_the_seed_wrote(client):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from cases.models import Contact
+    from core.money import format_money
+
+    _seed()
+    case = (
+        Case.objects.filter(contacts__isnull=False, accounts__transactions__kind="payment")
+        .distinct()
+        .first()
+    )
+    # The seed writes the records alone, as an import or the housing system would.
+    assert not CaseEvent.objects.filter(
+        case=case, verb__in=["contact_recorded", "payment_taken"]
+    ).exists()
+    contact = Contact.objects.filter(case=case).latest("contacted_on", "id")
+    payment = (
+        Transaction.objects.filter(account__case=case, kind="payment")
+        .order_by("effective_date", "id")
+        .last()
+    )
+    client.force_login(get_user_model().objects.get(username="manager1"))
+    timeline = reverse("case", args=[case.pk])
+
+    everything = client.get(timeline).content.decode()
+    payments = client.get(timeline, {"kind": "payments"}).content.decode()
+    contacts = client.get(timeline, {"kind": "contacts"}).content.decode()
+
+    paid = f"Payment of {format_money(-payment.amount)} received"
+    paid_on = f"{payment.effective_date:%-d %B %Y}"
+    assert paid in everything and paid_on in everything
+    assert paid in payments and "Nothing of this kind" not in payments
+    assert contact.summary in contacts and f"{contact.contacted_on:%-d %B %Y}" in contacts
+    assert contact.get_outcome_display() in contacts
+    assert contact.summary not in payments and paid not in contacts
+
+
+def test_a_demo_seeded_last_month_works_today(client):
+    """Seeded on 6 November and tried on 6 December: the run for today, a run for an
+    earlier date, the logins and the pages all work."""
+    import time_machine
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from arrears.models import NightlyRun
+
+    call_command(
+        "seed_demo",
+        "--accounts",
+        "300",
+        "--today",
+        "2026-11-06",
+        "--no-progress",
+        stdout=StringIO(),
+    )
+    with time_machine.travel(date(2026, 12, 6), tick=False):
+        call_command("run_nightly", stdout=StringIO())
+        call_command("run_nightly", "--date", "2026-12-01", stdout=StringIO())
+        again = StringIO()
+        call_command("seed_demo", "--if-empty", stdout=again)
+        officer = get_user_model().objects.get(username="officer1")
+        client.force_login(officer)
+        caseload = client.get(reverse("home"))
+        case = Case.objects.filter(patch__officer=officer, balance__gt=0).first()
+        page = client.get(reverse("case", args=[case.pk]))
+
+    runs = NightlyRun.objects.order_by("run_date")
+    assert [(r.run_date, r.status, r.errors) for r in runs] == [
+        (date(2026, 12, 1), "completed", []),
+        (date(2026, 12, 6), "completed", []),
+    ]
+    logins = again.getvalue()
+    assert "works P001" in logins and "every patch; approvals" in logins
+    assert "covering" not in logins  # the seed's fortnight of cover ended on 17 November
+    assert caseload.status_code == 200 and page.status_code == 200
+
+
+def test_trying_the_demo_again_prints_the_same_logins_as_the_night_it_was_seeded():
+    import time_machine
+
+    def logins(output: str) -> list[str]:
+        return output.split("Demo logins", 1)[1].splitlines()[1:]
+
+    first = _seed()
+    with time_machine.travel(date.fromisoformat(TODAY), tick=False):
+        again = _seed("--if-empty")
+
+    assert logins(again) == logins(first)
+    assert any("covering P003 until" in line for line in logins(first))
+    assert any("Income officer" in line and "works P002" in line for line in logins(first))

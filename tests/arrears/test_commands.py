@@ -34,6 +34,20 @@ def test_run_nightly_runs_the_date_and_says_what_it_did(council, monkeypatch):
     assert NightlyRun.objects.get().trigger == NightlyRun.Trigger.COMMAND
 
 
+def test_run_nightly_times_the_letters_apart_from_the_figures_and_says_when_a_rerun_did_nothing(
+    council, settings, tmp_path
+):
+    settings.DOCUMENTS_ROOT = tmp_path
+    # No broker in tests: the letters are produced in this process after the run.
+    first = _call("run_nightly", "--date", RUN.isoformat())
+    again = _call("run_nightly", "--date", RUN.isoformat())
+
+    assert "Figures and recommendations for 8 cases in " in first
+    assert "1 letters produced in " in first and " s in all " in first
+    assert "had already completed" in again and "nothing was left to do" in again
+    assert "8 cases; 7 owing" in again
+
+
 def test_run_nightly_fails_loudly_when_part_of_the_run_failed(council, monkeypatch):
     monkeypatch.setattr(writer, "_write_events", lambda events: 1 / 0)
 

@@ -1,5 +1,7 @@
+import time
 from datetime import date
 
+from celery import current_app
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -26,6 +28,10 @@ class Command(BaseCommand):
         run_date = options["date"] or timezone.localdate()
         if options["chunk_size"] < 1:
             raise CommandError("--chunk-size must be at least 1")
+        already = NightlyRun.objects.filter(
+            run_date=run_date, status=NightlyRun.Status.COMPLETED
+        ).first()
+        started = time.monotonic()
         try:
             run = nightly_run(
                 run_date=run_date,
@@ -34,20 +40,40 @@ class Command(BaseCommand):
             )
         except RunInProgress as refused:
             raise CommandError(str(refused)) from refused
-        self._report(run)
+        self._report(run, already=already, seconds=time.monotonic() - started)
         if run.errors:
             raise CommandError(
                 f"{len(run.errors)} chunk(s) failed; run the command again for {run_date} "
                 "to complete them."
             )
 
-    def _report(self, run: NightlyRun) -> None:
+    def _report(self, run: NightlyRun, *, already: NightlyRun | None, seconds: float) -> None:
+        """What the run did, with the time each part took: the figures and recommendations
+        (the run record's own time), then the letters, which without a broker are
+        produced here after the run and are most of the command's time."""
         counts = run.counts
         out = self.stdout
-        out.write(
-            f"Nightly run for {run.run_date:%-d %B %Y}: {run.get_status_display().lower()} in "
-            f"{run.seconds:.1f} s (policy version {run.policy.version}, attempt {run.attempts})."
-        )
+        day = f"{run.run_date:%-d %B %Y}"
+        if already is not None and not run.errors:
+            out.write(
+                f"The nightly run for {day} had already completed "
+                f"({timezone.localtime(already.finished_at):%-d %B at %H:%M}); "
+                f"nothing was left to do. Its figures (policy version {run.policy.version}):"
+            )
+        else:
+            letters = sum(counts.get("letters", {}).values())
+            if not letters:
+                after = ""
+            elif current_app.conf.task_always_eager:
+                after = f"; {letters:,} letters produced in {seconds - run.seconds:.1f} s after it"
+            else:
+                after = f"; {letters:,} letters sent to the workers to produce"
+            out.write(
+                f"Nightly run for {day}: {run.get_status_display().lower()}. "
+                f"Figures and recommendations for {run.cases:,} cases in {run.seconds:.1f} s"
+                f"{after}; {seconds:.1f} s in all "
+                f"(policy version {run.policy.version}, attempt {run.attempts})."
+            )
         out.write(
             f"  {run.cases:,} cases; {counts.get('in_arrears', 0):,} owing; "
             f"{counts.get('stage_changes', 0):,} stage changes; "

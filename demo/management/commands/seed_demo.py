@@ -34,7 +34,7 @@ class Command(BaseCommand):
 
             if Case.objects.exists():
                 self.stdout.write("Demo data already present; leaving it as it is.")
-                self._print_logins(demo_logins())
+                self._print_logins(demo_logins(today=timezone.localdate()))
                 return
         bar = None
         if not options["no_progress"]:
