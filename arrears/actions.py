@@ -186,6 +186,7 @@ ACTIONS: dict[str, Action] = _actions(
     Action("paused", "Paused by an officer", M),
     Action("resolve_dispute", "Resolve the dispute before escalating", C),
     Action("check_benefit_claim", "Check the progress of the benefit claim", C),
+    Action("hold_review", "Hold the review of the notice of proceedings and decide it", M),
     Action("chase_benefit_evidence", "Help the tenant give the benefit claim its evidence", C),
     Action("complete_assessment", "Complete the proportionality and equality assessment", M),
     Action("review_vulnerability", "Review the vulnerability flags", M),

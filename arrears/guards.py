@@ -207,6 +207,27 @@ def benefit_claim(case: CaseInput, ctx: GuardContext) -> Guard | None:
     )
 
 
+def introductory_review(case: CaseInput, ctx: GuardContext) -> Guard | None:
+    """The tenant asked in time for a review of the decision to seek possession: the
+    council must review it, and tell them the decision and its reasons, before the date
+    in the notice, and may not go to court until then (HA 1996 s129; SI 1997/72)."""
+    holds = _active_holds(case, "introductory_review")
+    if not holds:
+        return None
+    hold = holds[0]
+    return Guard(
+        key="introductory_review",
+        label=f"Review of the notice of proceedings asked for on {long_date(hold.starts_on)}",
+        detail=(
+            "No claim until the review is decided and the tenant told"
+            + (f", which must be before {long_date(hold.until)}." if hold.until else ".")
+        ),
+        source="Housing Act 1996 s129; Introductory Tenants (Review) Regulations 1997",
+        blocks=frozenset({StepClass.COURT, StepClass.ENFORCEMENT}),
+        action="hold_review",
+    )
+
+
 def apa_tpd_pending(case: CaseInput, ctx: GuardContext) -> Guard | None:
     """A managed payment or third-party deduction request is pending while DWP invites the
     tenant's representations (R (Roberts) v SSWP [2025] EWHC 51 (Admin))."""
@@ -420,6 +441,7 @@ GUARDS: tuple[Callable[[CaseInput, GuardContext], Guard | None], ...] = (
     paused,
     dispute,
     benefit_claim,
+    introductory_review,
     apa_tpd_pending,
     capacity,
     vulnerability_review,
@@ -435,6 +457,7 @@ GUARD_LABELS = {
     "paused": "Paused by an officer",
     "dispute": "Dispute",
     "benefit_claim": "Benefit claim pending",
+    "introductory_review": "Introductory tenancy review",
     "apa_tpd_pending": "DWP managed payment or deduction pending",
     "capacity": "Capacity concern",
     "vulnerability_review": "Vulnerability review overdue",

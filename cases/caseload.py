@@ -114,6 +114,7 @@ HOLD_BITS = {
     Hold.Kind.PAUSE: 2,
     Hold.Kind.DISPUTE: 4,
     Hold.Kind.BENEFIT_CLAIM: 8,
+    Hold.Kind.INTRODUCTORY_REVIEW: 16,
 }
 ALL_MASKS = range(1 << len(HOLD_BITS))
 HOLD_ATTRIBUTES = {
@@ -121,6 +122,7 @@ HOLD_ATTRIBUTES = {
     Hold.Kind.PAUSE: "on_pause",
     Hold.Kind.DISPUTE: "on_dispute",
     Hold.Kind.BENEFIT_CLAIM: "on_benefit_claim",
+    Hold.Kind.INTRODUCTORY_REVIEW: "on_review",
 }
 # Vulnerability as one number: 0 no open flag, 1 a flag, 2 a safeguarding concern.
 NOT_FLAGGED, FLAGGED, SAFEGUARDING = 0, 1, 2

@@ -491,6 +491,9 @@ class Hold(models.Model):
         PAUSE = "pause", "Paused by officer"
         DISPUTE = "dispute", "Dispute"
         BENEFIT_CLAIM = "benefit_claim", "Benefit claim pending"
+        # A review of the decision to seek possession of an introductory tenancy, asked
+        # for in time (HA 1996 s129): no claim until it is decided.
+        INTRODUCTORY_REVIEW = "introductory_review", "Introductory tenancy review"
 
     class BreathingSpaceType(models.TextChoices):
         # Debt Respite Scheme (Breathing Space Moratorium ...) Regulations 2020, SI 2020/1311.
@@ -760,6 +763,8 @@ class Warrant(models.Model):
     applied_on = models.DateField()
     issued_on = models.DateField(null=True, blank=True)
     eviction_date = models.DateField(null=True, blank=True)
+    eviction_time = models.TimeField(null=True, blank=True)
+    bailiff_reference = models.CharField(max_length=40, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
 
     class Meta:

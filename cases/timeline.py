@@ -74,10 +74,10 @@ def _contact(p: Mapping[str, Any]) -> str:
 
 
 def _arrangement(p: Mapping[str, Any]) -> str:
-    sentence = (
-        f"Arrangement of {_money(p, 'instalment')} {str(p.get('frequency_label', '')).lower()}"
-        f" from {_date(p, 'starts_on')} agreed"
-    )
+    terms = f"{_money(p, 'instalment')} {str(p.get('frequency_label', '')).lower()}"
+    if p.get("court_ordered"):
+        return f"Court-ordered terms recorded: rent plus {terms} from {_date(p, 'starts_on')}"
+    sentence = f"Arrangement of {terms} from {_date(p, 'starts_on')} agreed"
     if p.get("replaces"):
         sentence += ", replacing the previous one"
     if p.get("warning"):
@@ -109,6 +109,10 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         + (f" by {p['method_label']}" if p.get("method_label") else "")
     ),
     "ledger_adjusted": lambda p: f"Adjustment of {_money(p, 'amount')}: {p.get('reason', '')}",
+    "ledger_transferred": lambda p: (
+        f"{_money(p, 'amount')} moved from account {p.get('from', '')} to {p.get('to', '')}"
+        + _then(p.get("reason", ""))
+    ),
     "ledger_written_off": lambda p: f"{_money(p, 'amount')} written off: {p.get('reason', '')}",
     "ledger_reversed": lambda p: (
         f"{p.get('kind_label', 'Line')} of {_money(p, 'original_amount')}"
@@ -214,8 +218,7 @@ KINDS: dict[str, tuple[str, Q]] = {
     "notes": ("Notes", Q(verb="note_added")),
     "payments": (
         "Payments and the ledger",
-        Q(verb__in=["payment_taken", "ledger_adjusted", "ledger_written_off", "ledger_reversed"])
-        | Q(verb="charge_posted"),
+        Q(verb__startswith="ledger_") | Q(verb="payment_taken") | Q(verb="charge_posted"),
     ),
     "arrangements": (
         "Arrangements and I&E",
@@ -244,7 +247,8 @@ KINDS: dict[str, tuple[str, Q]] = {
         Q(verb__startswith="notice_")
         | Q(verb__startswith="court_")
         | Q(verb__startswith="warrant_")
-        | Q(verb__startswith="eviction_"),
+        | Q(verb__startswith="eviction_")
+        | Q(verb__startswith="tenancy_"),
     ),
     "assignment": (
         "Assignment and cover",

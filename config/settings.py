@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "payments",
     "arrears",
     "notices",
+    "court",
     "demo",
 ]
 
@@ -197,6 +198,9 @@ SERVICE_NAME = "Arrears casework"
 
 # Rent-free weeks in each rent year: 0, 2 (a 50-week year) or 4 (a 48-week year).
 RENT_FREE_WEEKS_PER_YEAR = env.int("RENT_FREE_WEEKS_PER_YEAR", default=4)
+# Simple interest a money claim for a debt other than rent asks for, in percent a year
+# (County Courts Act 1984 s69 allows up to the judgment rate, 8%); 0 claims none.
+MONEY_CLAIM_INTEREST_PERCENT = env.float("MONEY_CLAIM_INTEREST_PERCENT", default=0.0)
 
 if TESTING:
     # Tests create many users; the production hasher is deliberately slow.

@@ -184,6 +184,45 @@ _TEMPLATES = [
         "1.0",
         "Court report: possession claim for rent arrears",
     ),
+    DocumentTemplate(
+        DocumentKind.PARTICULARS_OF_CLAIM,
+        "documents/court/particulars_of_claim.html",
+        "R2",
+        "1.0",
+        "Particulars of claim for possession: rent arrears",
+        "CPR 55.4 and PD 55A para 2.1-2.4A; to accompany claim form N5 (content of N119)",
+    ),
+    DocumentTemplate(
+        DocumentKind.WARRANT_APPLICATION,
+        "documents/court/warrant_application.html",
+        "R3",
+        "1.0",
+        "Warrant of possession: application summary",
+        "CPR 83.26; the details for form N325 or N325A",
+    ),
+    DocumentTemplate(
+        DocumentKind.EVICTION_REPORT,
+        "documents/court/eviction_report.html",
+        "R4",
+        "1.0",
+        "Eviction report: application for a warrant of possession",
+    ),
+    DocumentTemplate(
+        DocumentKind.REVIEW_DECISION,
+        "documents/letters/review_decision.html",
+        "C4",
+        "1.0",
+        "The review of our decision to seek possession of your home",
+    ),
+    DocumentTemplate(
+        DocumentKind.MONEY_CLAIM,
+        "documents/court/money_claim.html",
+        "R5",
+        "1.0",
+        "Money claim summary",
+        "CPR Part 7 and PD 7A; Pre-Action Protocol for Debt Claims where the debtor is an "
+        "individual",
+    ),
 ]
 
 CATALOGUE: dict[str, DocumentTemplate] = {t.kind.value: t for t in _TEMPLATES}

@@ -564,13 +564,16 @@ def statement_context(
     end: date,
     for_court: bool = False,
     actor=None,
+    accounts: list[Account] | None = None,
 ) -> dict[str, Any]:
-    """A statement of the rent account(s) for any period; for court, the two years
-    before `end` or from the first date of default if later (CPR PD 55A 2.3A)."""
+    """A statement of the rent account(s), or of the `accounts` given, for any period;
+    for court, the two years before `end` or from the first date of default if later
+    (CPR PD 55A 2.3A)."""
     if start > end:
         raise LetterNotPossible("The statement must start on or before the day it ends.")
     context = base_context(case, template=template, today=today, actor=actor)
-    accounts = arrears_accounts(case, list(case.accounts.all()))
+    if accounts is None:
+        accounts = arrears_accounts(case, list(case.accounts.all()))
     sections = statement_lines(accounts, start=start, end=end)
     if for_court and sections:
         began = first_default_on(sections[0], start)

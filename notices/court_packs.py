@@ -34,7 +34,7 @@ from cases.models import (
     VulnerabilityFlag,
 )
 from cases.services import case_event_record
-from cases.timeline import describe
+from cases.timeline import contact_payload, describe
 from core.models import User
 from core.money import ZERO
 from notices.catalogue import CATALOGUE, template_for
@@ -99,6 +99,9 @@ class Step:
     done: bool
     when: str | None
     evidence: str
+    # Steps a claim may not be issued without (court.rules reads them by code); the
+    # others are evidence the court weighs.
+    code: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -107,6 +110,7 @@ class Step:
             "done": self.done,
             "when": self.when,
             "evidence": self.evidence,
+            "code": self.code,
         }
 
 
@@ -121,6 +125,7 @@ def _day(event: CaseEvent | None) -> str | None:
 def pap_steps(
     *,
     events: list[CaseEvent],
+    contacts: list[Contact],
     documents: list[Document],
     tenants: int,
     notice: Notice | None,
@@ -131,16 +136,16 @@ def pap_steps(
 ) -> list[Step]:
     """Each Pre-Action Protocol step with the date and evidence it was taken, or not
     (legal-reference.md §8; the court "should take into account whether this protocol
-    has been followed")."""
+    has been followed"). Contacts are read from their records, whatever wrote them."""
     by_verb: dict[str, list[CaseEvent]] = {}
     for event in events:
         by_verb.setdefault(event.verb, []).append(event)
-    contacts = by_verb.get("contact_recorded", [])
-    reached = [e for e in contacts if e.payload.get("outcome") in REACHED]
+    contacts = sorted(contacts, key=lambda c: (c.contacted_on, c.pk))
+    reached = [c for c in contacts if c.outcome in REACHED]
     referrals = by_verb.get("referral_made", [])
     letters = [d for d in documents if d.kind in LETTER_KINDS and not d.is_draft]
     statements = [d for d in documents if d.kind == DocumentKind.STATEMENT]
-    first_contact = _first(contacts) or None
+    first_contact = contacts[0] if contacts else None
     first_letter = min(letters, key=lambda d: d.requested_at, default=None)
     per_tenant = [d for d in letters if d.recipients.count(";") + 1 >= tenants]
     benefits = [
@@ -154,9 +159,7 @@ def pap_steps(
     debt = [e for e in referrals if e.payload.get("kind") == "debt_advice"]
     ie = by_verb.get("income_expenditure_recorded", [])
     served_on = notice.served_on if notice else None
-    after_notice = [
-        e for e in contacts if served_on and timezone.localtime(e.occurred_at).date() > served_on
-    ]
+    after_notice = [c for c in contacts if served_on and c.contacted_on > served_on]
     pap_letters = [d for d in letters if d.kind == DocumentKind.PRE_ACTION_PROTOCOL]
     live = [a for a in arrangements if a.state in ("live", "kept")]
     court_assessment = assessments.get("court")
@@ -169,7 +172,7 @@ def pap_steps(
             "Contacted the tenant about the arrears as soon as reasonably possible",
             "PAP para 3",
             bool(first_contact or first_letter),
-            _day(first_contact) or when_doc(first_letter),
+            (iso(first_contact.contacted_on) if first_contact else None) or when_doc(first_letter),
             f"{len(contacts)} contact{'s' if len(contacts) != 1 else ''} recorded; "
             f"{len(letters)} letter{'s' if len(letters) != 1 else ''} sent",
         ),
@@ -185,7 +188,7 @@ def pap_steps(
             "Discussed the cause of the arrears, circumstances and benefits",
             "PAP para 3",
             bool(reached),
-            _day(_first(reached)),
+            iso(reached[0].contacted_on) if reached else None,
             f"{len(reached)} conversation{'s' if len(reached) != 1 else ''} with the household",
         ),
         Step(
@@ -235,13 +238,15 @@ def pap_steps(
                 if notice
                 else "No notice served"
             ),
+            code="notice",
         ),
         Step(
             "Tried to contact the tenant after the notice",
             "PAP para 9",
             bool(after_notice),
-            _day(_first(after_notice)),
+            iso(after_notice[0].contacted_on) if after_notice else None,
             f"{len(after_notice)} contact{'s' if len(after_notice) != 1 else ''} since the notice",
+            code="contact_after_notice",
         ),
         Step(
             "Wrote before issuing, with the Protocol and a statement",
@@ -249,6 +254,7 @@ def pap_steps(
             bool(pap_letters),
             when_doc(pap_letters[-1] if pap_letters else None),
             "Pre-Action Protocol letter sent" if pap_letters else "No letter before claim",
+            code="pre_action_letter",
         ),
         Step(
             "No arrangement being kept",
@@ -256,6 +262,7 @@ def pap_steps(
             not live,
             None,
             "The arrangement is being kept: postpone proceedings" if live else "None live",
+            code="arrangement_kept",
         ),
         Step(
             "No Breathing Space in force",
@@ -263,6 +270,7 @@ def pap_steps(
             holds_clear,
             None,
             "Clear" if holds_clear else "A Breathing Space is in force",
+            code="breathing_space",
         ),
         Step(
             "Proportionality and equality assessment for court",
@@ -270,9 +278,34 @@ def pap_steps(
             bool(court_assessment and court_assessment.decision == "proceed"),
             iso(court_assessment.assessed_on) if court_assessment else None,
             (court_assessment.reasons[:200] if court_assessment else "None recorded"),
+            code="court_assessment",
         ),
     ]
     return steps
+
+
+def contact_history(events: list[CaseEvent], contacts: list[Contact]) -> list[dict[str, Any]]:
+    """Every contact (from its record) and the casework around it (from the timeline),
+    oldest first, as a court report or eviction report lists them."""
+    rows = [
+        (
+            c.contacted_on,
+            {
+                "date": iso(c.contacted_on),
+                "who": str(c.recorded_by),
+                "what": describe("contact_recorded", contact_payload(c)),
+            },
+        )
+        for c in contacts
+    ] + [
+        (
+            timezone.localtime(e.occurred_at).date(),
+            {"date": _day(e), "who": e.actor_label, "what": describe(e.verb, e.payload)},
+        )
+        for e in events
+        if e.verb not in ("contact_recorded", "notice_drafted", "notice_approved")
+    ]
+    return [row for _, row in sorted(rows, key=lambda r: r[0])]
 
 
 def arrears_history(case: Case, *, today: date, months: int = 24) -> list[dict[str, Any]]:
@@ -346,6 +379,11 @@ def court_report_context(
         .select_related("actor")
         .order_by("occurred_at")
     )
+    contacts = list(
+        Contact.objects.filter(case=case)
+        .select_related("recorded_by", "tenant")
+        .order_by("contacted_on", "id")
+    )
     documents = list(
         Document.objects.filter(case=case, status=Document.Status.RENDERED).order_by("requested_at")
     )
@@ -405,11 +443,7 @@ def court_report_context(
             "charge_weeks": charge_weeks,
             "history": history,
             "chart": chart(history),
-            "contacts": [
-                {"date": _day(e), "who": e.actor_label, "what": describe(e.verb, e.payload)}
-                for e in events
-                if e.verb not in ("notice_drafted", "notice_approved")
-            ],
+            "contacts": contact_history(events, contacts),
             "letters": [
                 {
                     "date": iso(timezone.localtime(d.requested_at).date()),
@@ -427,6 +461,7 @@ def court_report_context(
                 s.as_json()
                 for s in pap_steps(
                     events=events,
+                    contacts=contacts,
                     documents=documents,
                     tenants=sum(1 for p in people if p.is_tenant),
                     notice=notice,

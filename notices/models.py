@@ -242,6 +242,12 @@ class DocumentKind(models.TextChoices):
     GARAGE_NOTICE_TO_QUIT = "garage_notice_to_quit", "Notice to Quit a garage"
     CERTIFICATE_OF_SERVICE = "certificate_of_service", "Certificate of service"
     COURT_REPORT = "court_report", "Court report"
+    # The court app's documents (court/documents.py builds their contexts).
+    PARTICULARS_OF_CLAIM = "particulars_of_claim", "Particulars of claim"
+    WARRANT_APPLICATION = "warrant_application", "Warrant application summary"
+    EVICTION_REPORT = "eviction_report", "Eviction report"
+    REVIEW_DECISION = "review_decision", "Review decision letter"
+    MONEY_CLAIM = "money_claim", "Money claim summary"
 
 
 class Document(models.Model):

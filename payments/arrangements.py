@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cases.models import Case, IncomeExpenditure
+from cases.models import Case, CourtCase, IncomeExpenditure
 from cases.rules import income_statement_is_current
 from cases.services import case_event_record
 from core.models import User
@@ -386,3 +386,84 @@ def arrangement_replace(
             accept_unaffordable=accept_unaffordable,
             replaces=old,
         )
+
+
+def court_terms_create(
+    *,
+    case: Case,
+    account: Account,
+    court_case: CourtCase,
+    frequency: str,
+    instalment: Decimal,
+    starts_on: date,
+    actor: User,
+    today: date,
+) -> Arrangement:
+    """The terms of a suspended or postponed order, or an adjournment on terms, as the
+    court-ordered arrangement the nightly run monitors for breach.
+
+    The court's terms replace whatever was live on the account (an officer's
+    arrangement, or earlier terms the court has now varied), naming the order. No
+    affordability check: the court decided the terms (HA 1985 s85; legal-reference.md §9).
+    """
+    if frequency not in ArrangementFrequency.values:
+        raise ValidationError({"terms_frequency": "Choose how often the order says to pay"})
+    if isinstance(instalment, float) or not isinstance(instalment, Decimal):
+        raise TypeError("The instalment must be a Decimal")
+    if instalment < 0 or instalment != to_money(instalment):
+        raise ValidationError(
+            {"terms_instalment": "Enter the instalment in pounds and pence, like 5.00"}
+        )
+    with transaction.atomic():
+        locked = Account.objects.select_for_update().get(pk=account.pk)
+        for live in Arrangement.objects.filter(account=locked, state__in=LIVE_ARRANGEMENT_STATES):
+            live.state = ArrangementState.CANCELLED
+            live.state_changed_on = today
+            live.ended_on = today
+            live.end_reason = f"Superseded by the court's order in claim {court_case}"[:200]
+            live.save(update_fields=["state", "state_changed_on", "ended_on", "end_reason"])
+            ArrangementCheck.objects.create(
+                arrangement=live,
+                state=ArrangementState.CANCELLED,
+                checked_on=today,
+                description=live.end_reason,
+            )
+        arrangement = Arrangement(
+            case=case,
+            account=locked,
+            kind=Arrangement.Kind.COURT_ORDERED,
+            court_case=court_case,
+            frequency=frequency,
+            instalment=instalment,
+            starts_on=starts_on,
+            starting_balance=locked.balance,
+            state=ArrangementState.LIVE,
+            state_changed_on=today,
+            notes=f"Terms of the order in claim {court_case}",
+            created_by=actor,
+        )
+        arrangement.full_clean(exclude=["replaces"])
+        arrangement.save()
+        ArrangementCheck.objects.create(
+            arrangement=arrangement,
+            state=ArrangementState.LIVE,
+            checked_on=today,
+            description="Court-ordered terms recorded",
+        )
+        Case.objects.filter(pk=case.pk).update(arrangement_state=ArrangementState.LIVE)
+        case_event_record(
+            case=case,
+            actor=actor,
+            verb="arrangement_created",
+            payload={
+                "arrangement_id": arrangement.pk,
+                "account": locked.reference,
+                "frequency": frequency,
+                "frequency_label": arrangement.get_frequency_display(),
+                "instalment": str(instalment),
+                "starts_on": starts_on.isoformat(),
+                "court_case_id": court_case.pk,
+                "court_ordered": True,
+            },
+        )
+    return arrangement

@@ -144,7 +144,13 @@ def balance_history(
 
 # Events services write beside a ledger line; the timeline reads the line itself.
 LEDGER_EVENT_VERBS = frozenset(
-    {"payment_taken", "ledger_adjusted", "ledger_written_off", "ledger_reversed"}
+    {
+        "payment_taken",
+        "ledger_adjusted",
+        "ledger_written_off",
+        "ledger_reversed",
+        "ledger_transferred",
+    }
 )
 
 

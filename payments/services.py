@@ -23,7 +23,9 @@ from core.models import User
 from core.money import PENNY, format_money, weeks_of
 from payments.models import (
     RECEIPT_KINDS,
+    RENT_LAWFULLY_DUE_BY_KIND,
     Account,
+    AccountKind,
     PaymentMethod,
     Transaction,
     TransactionKind,
@@ -475,3 +477,106 @@ def _case_figures_move(account: Account, *, received: Decimal, on: date) -> None
     if case.last_payment_on is None or on > case.last_payment_on:
         case.last_payment_on = on
     case.save(update_fields=["balance", "rent_arrears", "weeks_in_arrears", "last_payment_on"])
+
+
+# The suffix of an account the service opens beside a case's own (its reference is the
+# case's, so anyone reading a statement can tell which case it belongs to).
+OPENED_ACCOUNT_SUFFIX = {AccountKind.COURT_COSTS: "CC", AccountKind.FORMER_TENANCY_ARREARS: "FTA"}
+
+
+def account_for_debt(*, case: Case, kind: AccountKind, today: date) -> Account:
+    """The case's open account of `kind`, opened now if it has none: court costs are a
+    judgment debt apart from the rent (legal-reference.md §17), and a former tenant's
+    debt is recovered on its own account (§13). Call inside the caller's transaction."""
+    found = (
+        Account.objects.select_for_update()
+        .filter(case=case, kind=kind, status=Account.Status.OPEN)
+        .order_by("id")
+        .first()
+    )
+    if found is not None:
+        return found
+    return Account.objects.create(
+        reference=f"{case.reference}-{OPENED_ACCOUNT_SUFFIX[kind]}"[:20],
+        case=case,
+        tenancy=case.tenancy,
+        kind=kind,
+        rent_lawfully_due=RENT_LAWFULLY_DUE_BY_KIND[kind],
+        opened_on=today,
+    )
+
+
+def balance_transfer(
+    *,
+    source: Account,
+    target: Account,
+    effective_date: date,
+    reason: str,
+    source_reference: str,
+    today: date,
+    actor: User,
+) -> tuple[Transaction, Transaction] | None:
+    """Move the whole balance of `source` (a debt or a credit) to `target`: two lines,
+    one taking it off and one putting it on, in one transaction, so both ledgers stay
+    true and nothing is edited. None when there is nothing to move."""
+    with transaction.atomic():
+        locked = _lock_open_account(source.pk)
+        amount = locked.balance
+        if amount == 0:
+            return None
+        _check_date(effective_date, today=today)
+        _check_reference(TransactionSource.OFFICER, f"{source_reference}-out")
+        _check_reference(TransactionSource.OFFICER, f"{source_reference}-in")
+        _, out = _append(
+            Posting(
+                account_id=locked.pk,
+                kind=TransactionKind.ADJUSTMENT,
+                amount=-amount,
+                effective_date=effective_date,
+                source=TransactionSource.OFFICER,
+                source_reference=f"{source_reference}-out",
+                description=f"Transferred to account {target.reference}: {reason}"[:200],
+            ),
+            actor=actor,
+        )
+        target_account, into = _append(
+            Posting(
+                account_id=target.pk,
+                kind=TransactionKind.ADJUSTMENT,
+                amount=amount,
+                effective_date=effective_date,
+                source=TransactionSource.OFFICER,
+                source_reference=f"{source_reference}-in",
+                description=f"Transferred from account {locked.reference}: {reason}"[:200],
+            ),
+            actor=actor,
+        )
+        case_event_record(
+            case=locked.case,
+            actor=actor,
+            verb="ledger_transferred",
+            payload={
+                "from": locked.reference,
+                "to": target_account.reference,
+                "amount": str(amount),
+                "reason": reason,
+                "transaction_ids": [out.pk, into.pk],
+            },
+        )
+    return out, into
+
+
+def account_close(*, account: Account, today: date) -> Account:
+    """Close an account that owes nothing and is owed nothing; its ledger stays."""
+    with transaction.atomic():
+        locked = Account.objects.select_for_update().get(pk=account.pk)
+        if locked.balance != 0:
+            raise ValidationError(
+                f"Account {locked.reference} has a balance of {format_money(locked.balance)}: "
+                "transfer or clear it before closing the account."
+            )
+        if locked.is_open:
+            locked.status = Account.Status.CLOSED
+            locked.closed_on = today
+            locked.save(update_fields=["status", "closed_on"])
+    return locked
