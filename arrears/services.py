@@ -18,7 +18,7 @@ from typing import Any
 from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import F, Max
+from django.db.models import Exists, F, Max, OuterRef
 from django.utils import timezone
 
 from arrears.engine import decide
@@ -26,7 +26,7 @@ from arrears.loader import load_chunk, run_calendar
 from arrears.models import EscalationPolicy, NightlyRun, RunChunk
 from arrears.policy import Policy, PolicyError, default_document, document_differences
 from arrears.writer import ChunkCounts, count_decisions, write_decisions
-from cases.models import Case
+from cases.models import Case, CaseEvent, CourtCase, Tenancy, Tenure
 from core.memory import cyclic_gc_paused
 from core.models import User
 
@@ -116,6 +116,7 @@ def nightly_run_begin(
     # The rent calendar is shared by every chunk: make sure it exists now, committed,
     # so chunks only read it and do not queue behind each other to create a rent year.
     run_calendar(run_date)
+    introductory_tenancies_become_secure(today=run_date)
     now = timezone.now()
     with transaction.atomic():
         run = NightlyRun.objects.select_for_update().filter(run_date=run_date).first()
@@ -156,6 +157,45 @@ def nightly_run_begin(
         )
         _plan_chunks(run, chunk_size)
     return run
+
+
+# A claim still before the court keeps the tenancy introductory (HA 1996 s130).
+CLAIM_DETERMINED = ("dismissed", "struck_out", "withdrawn")
+
+
+def introductory_tenancies_become_secure(*, today: date) -> int:
+    """Introductory tenancies whose trial period has ended become secure tenancies, and
+    climb the secure ladder from tonight (HA 1996 s125(2)), unless proceedings for
+    possession were begun before it ended and are not yet determined (s130). Set-based:
+    one UPDATE of the few tenancies whose day has come, and their timeline entries."""
+    pending = CourtCase.objects.filter(
+        case__tenancy=OuterRef("pk"), issued_on__lte=OuterRef("trial_period_end")
+    ).exclude(outcome__in=CLAIM_DETERMINED)
+    maturing = list(
+        Tenancy.objects.filter(tenure=Tenure.INTRODUCTORY, trial_period_end__lt=today)
+        .exclude(Exists(pending))
+        .values_list("pk", "trial_period_end")
+    )
+    if not maturing:
+        return 0
+    ends = dict(maturing)
+    with transaction.atomic():
+        Tenancy.objects.filter(pk__in=ends).update(tenure=Tenure.SECURE)
+        cases = list(Case.objects.filter(tenancy_id__in=ends).values_list("pk", "tenancy_id"))
+        Case.objects.filter(tenancy_id__in=ends).update(tenure=Tenure.SECURE)
+        CaseEvent.objects.bulk_create(
+            [
+                CaseEvent(
+                    case_id=case_id,
+                    verb="tenancy_became_secure",
+                    payload={"trial_period_end": ends[tenancy_id].isoformat()},
+                    idempotency_key=f"tenancy-secure-{tenancy_id}",
+                )
+                for case_id, tenancy_id in cases
+            ],
+            ignore_conflicts=True,
+        )
+    return len(ends)
 
 
 def _plan_chunks(run: NightlyRun, chunk_size: int) -> None:

@@ -8,14 +8,15 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from arrears.engine import decide
-from cases.models import Hold
+from arrears.services import nightly_run
+from cases.models import Case, CaseEvent, CourtCase, Hold, Tenancy
 from court.services import Refused, review_decide, review_request, review_schedule
 from notices.models import Document, Notice
 from tests.arrears.builders import POLICY, assessed, hold, notice
 from tests.arrears.builders import case as case_facts
 from tests.court.conftest import Steps, ready_for_claim
 from tests.factories import UserFactory
-from tests.notices.conftest import TODAY, pdf_text
+from tests.notices.conftest import TODAY, household, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +201,26 @@ def test_an_overturned_review_withdraws_the_notice(team):
     )
 
     assert Notice.objects.get(pk=notice.pk).status == Notice.Status.WITHDRAWN
+
+
+def test_an_introductory_tenancy_becomes_secure_the_night_after_its_trial_period_ends(team):
+    ending = household(
+        patch=team.patch_a, tenure="introductory", trial_period_end=date(2026, 11, 22)
+    )
+    in_court = household(
+        patch=team.patch_a,
+        tenure="introductory",
+        address="3 Oak Road",
+        trial_period_end=date(2026, 11, 22),
+    )
+    CourtCase.objects.create(case=in_court, claim_number="K1", issued_on=date(2026, 11, 2))
+    Case.objects.update(figures_on=None)
+
+    nightly_run(run_date=TODAY, start_letters=False)
+    nightly_run(run_date=TODAY, start_letters=False)  # a second run changes nothing more
+
+    assert Tenancy.objects.get(pk=ending.tenancy_id).tenure == "secure"
+    assert Case.objects.get(pk=ending.pk).tenure == "secure"
+    assert CaseEvent.objects.filter(case=ending, verb="tenancy_became_secure").count() == 1
+    # Proceedings begun before the end keep it introductory until decided (HA 1996 s130).
+    assert Tenancy.objects.get(pk=in_court.tenancy_id).tenure == "introductory"
