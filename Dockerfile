@@ -16,8 +16,11 @@ WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install --upgrade pip && pip install .
 COPY . .
+# Named volumes mounted here copy this ownership when first created, so the app user
+# can write the PDFs (DOCUMENTS_ROOT) and beat's schedule.
 RUN DEBUG=false SECRET_KEY=build-only python manage.py collectstatic --no-input \
- && chown -R app:app /app
+ && chown -R app:app /app \
+ && install -d -o app -g app /data/documents /data/beat
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
