@@ -23,6 +23,8 @@ const javascript = {
   "govuk-frontend.min.js": join(modules, "govuk-frontend", "dist", "govuk", "govuk-frontend.min.js"),
   "moj-frontend.min.js": join(modules, "@ministryofjustice", "frontend", "moj", "moj-frontend.min.js"),
   "htmx.min.js": join(modules, "htmx.org", "dist", "htmx.min.js"),
+  // Ours, unbundled: it imports the two files above by relative path.
+  "app.js": join(here, "js", "app.mjs"),
 };
 
 function compileCss() {

@@ -4,13 +4,15 @@ An officer filters the caseload, opens a case, records a contact, sets up an
 arrangement from an income and expenditure statement, takes a payment and pauses the
 case; a manager reassigns a case. The caseload and case pages pass axe-core with no
 serious or critical violations, and the caseload works with JavaScript switched off.
+On a phone the caseload's filter is a panel the officer opens and closes (MoJ filter
+toggle), never covering the list on its own.
 """
 
 import re
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from cases.models import CaseEvent, Contact, Hold, IncomeExpenditure
 from payments.models import Arrangement, Transaction
@@ -18,6 +20,8 @@ from tests.browser.conftest import assert_accessible, sign_in
 from tests.casework.conftest import make_case, rent_account
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 400, "height": 800}
 
 
 @pytest.fixture
@@ -190,4 +194,103 @@ def test_the_caseload_filters_without_javascript(browser, live_server, team, pat
     expect(page).to_have_url(re.compile(r"stage=early_contact"))
     expect(page.locator("#caseload-table tbody tr")).to_have_count(1)
     expect(page.locator("#caseload-table")).to_contain_text("Ravi Patel")
+    context.close()
+
+
+def assert_on_screen_and_uncovered(page: Page, element: Locator) -> None:
+    """The element lies inside the viewport and is what a tap on it reaches, so no
+    panel or overlay sits on top of it. The tap aims at the first line box: the
+    middle of a link that wraps can fall in the gap between its lines."""
+    box = element.bounding_box()
+    viewport = page.viewport_size
+    assert box is not None, "the element is not rendered"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
+    reached = element.evaluate(
+        """el => {
+            const r = el.getClientRects()[0];
+            const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+            return el === hit || el.contains(hit);
+        }"""
+    )
+    assert reached, "something is drawn over the element"
+
+
+def test_officer_on_a_phone_filters_the_caseload_and_opens_a_case(
+    page: Page, live_server, team, patch_a, clock
+):
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, "alice")
+    rows = page.locator("#caseload-table tbody tr")
+    filter_panel = page.locator(".moj-filter-layout__filter")
+    show_filter = page.get_by_role("button", name="Show filter")
+    apply_filters = page.get_by_role("button", name="Apply filters")
+
+    # The list comes first; the filter waits behind its toggle.
+    expect(rows).to_have_count(3)
+    expect(filter_panel).to_be_hidden()
+    expect(apply_filters).to_be_hidden()
+    expect(show_filter).to_have_attribute("aria-expanded", "false")
+    assert_on_screen_and_uncovered(page, show_filter)
+    assert_on_screen_and_uncovered(page, rows.first.get_by_role("link", name="Jane Smith"))
+    assert_accessible(page)
+
+    # Open the filter, then close it again with its own Close button.
+    show_filter.click()
+    expect(apply_filters).to_be_visible()
+    expect(page.get_by_role("button", name="Hide filter")).to_have_attribute(
+        "aria-expanded", "true"
+    )
+    assert_on_screen_and_uncovered(page, page.get_by_role("button", name="Close"))
+    assert_accessible(page)
+    page.get_by_role("button", name="Close").click()
+    expect(filter_panel).to_be_hidden()
+    expect(show_filter).to_be_focused()
+
+    # Filter by stage: the panel closes on the new results.
+    show_filter.click()
+    page.get_by_label(re.compile(r"^Letter 1 \(1\)")).check()
+    apply_filters.click()
+    expect(page).to_have_url(re.compile(r"stage=letter_1"))
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Ola Jones")
+    expect(filter_panel).to_be_hidden()
+    expect(show_filter).to_have_attribute("aria-expanded", "false")
+
+    # Open the case from the filtered list.
+    case_link = rows.first.get_by_role("link", name="Ola Jones")
+    assert_on_screen_and_uncovered(page, case_link)
+    case_link.click()
+    expect(page).to_have_url(re.compile(rf"/cases/{patch_a['jones'].pk}/$"))
+    expect(page.locator(".moj-identity-bar__title")).to_have_text("Ola Jones")
+
+
+def test_on_a_large_screen_the_filter_stays_on_the_left_with_no_toggle(
+    page: Page, live_server, team, patch_a, clock
+):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, live_server, "alice")
+
+    filter_box = page.locator(".moj-filter-layout__filter").bounding_box()
+    first_row_box = page.locator("#caseload-table tbody tr").first.bounding_box()
+    assert filter_box is not None and first_row_box is not None
+    assert filter_box["x"] + filter_box["width"] <= first_row_box["x"]
+    expect(page.get_by_role("button", name="Apply filters")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"(Show|Hide) filter"))).to_be_hidden()
+    expect(page.get_by_role("button", name="Close")).to_have_count(0)
+
+
+def test_without_javascript_the_filter_sits_above_the_caseload_on_a_phone(
+    browser, live_server, team, patch_a, clock
+):
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    sign_in(page, live_server, "alice")
+
+    filter_box = page.locator(".moj-filter-layout__filter").bounding_box()
+    table_box = page.locator("#caseload-table").bounding_box()
+    assert filter_box is not None and table_box is not None
+    assert filter_box["y"] + filter_box["height"] <= table_box["y"]
+    expect(page.get_by_role("button", name="Apply filters")).to_be_visible()
+    expect(page.get_by_role("button", name="Show filter")).to_have_count(0)
     context.close()
