@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
     path("", include("notices.urls")),
+    path("", include("court.urls")),
     path("arrears/", include("arrears.urls")),
 ]

@@ -23,6 +23,10 @@ REVIEW_REQUEST_DAYS = 14
 # Legal-reference.md §3 [U] default: at least 5 clear days' notice of an oral hearing.
 REVIEW_HEARING_NOTICE_CLEAR_DAYS = 5
 
+# The debts a money claim recovers (legal-reference.md §13): not rent, which has the
+# possession route, nor service charges, which go to the tribunal first.
+MONEY_CLAIM_KINDS = frozenset({"former_tenancy_arrears", "rechargeable_repairs", "garage"})
+
 
 def pre_action_letter_refusal(
     *, sent_on: date | None, today: date, wait_days: int

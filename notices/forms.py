@@ -13,10 +13,11 @@ from notices.models import NoticeKind, ServiceMethod
 S8 = {NoticeKind.S8_FORM_3, NoticeKind.S8_FORM_3A}
 
 
-def date_field(label: str, *, help_text: str = "") -> forms.DateField:
+def date_field(label: str, *, help_text: str = "", required: bool = True) -> forms.DateField:
     name = label[0].lower() + label[1:]
     return forms.DateField(
         label=label,
+        required=required,
         widget=GovukDateInput,
         help_text=help_text,
         error_messages={

@@ -5,6 +5,7 @@ The case's own Notices and Documents sections (/cases/<id>/notices/ and
 """
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from notices import views
 
@@ -51,7 +52,12 @@ urlpatterns = [
         views.document_download,
         name="document_download",
     ),
-    path("notices/approvals/", views.approvals, name="approvals"),
+    # Approvals moved to the court app, which shows eviction reports beside these.
+    path(
+        "notices/approvals/",
+        RedirectView.as_view(pattern_name="court:approvals", permanent=True),
+        name="approvals",
+    ),
     path("notices/print-packs/", views.print_packs, name="print_packs"),
     path(
         "notices/print-packs/<int:pack_id>/download/",

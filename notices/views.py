@@ -66,7 +66,7 @@ def case_section_url(case_id: int, section: str = "") -> str:
     return f"/cases/{case_id}/{section + '/' if section else ''}"
 
 
-def _case_header(case: Case) -> dict:
+def case_page_context(case: Case) -> dict:
     tenants = [t.full_name for t in case.tenancy.tenants.all() if t.is_tenant]
     return {
         "case": case,
@@ -83,7 +83,7 @@ def _case_header(case: Case) -> dict:
     }
 
 
-def _load(case: Case) -> Case:
+def load_for_page(case: Case) -> Case:
     return (
         Case.objects.select_related("tenancy__property", "patch")
         .prefetch_related("tenancy__tenants", "accounts")
@@ -91,7 +91,7 @@ def _load(case: Case) -> Case:
     )
 
 
-def _form_errors(form, error: ValidationError) -> None:
+def form_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, problems in error.message_dict.items():
             form.add_error(field if field in form.fields else None, problems)
@@ -106,7 +106,7 @@ def _form_errors(form, error: ValidationError) -> None:
 @require_http_methods(["GET", "POST"])
 def notice_new(request: HttpRequest, case_id: int) -> HttpResponse:
     today = _today()
-    case = _load(case_for_action(request.user, case_id, today=today))
+    case = load_for_page(case_for_action(request.user, case_id, today=today))
     planned = add_working_days(today, 1)
     kind = expected_kind(case.tenancy, served_on=planned)
     form = NoticeDraftForm(
@@ -131,7 +131,7 @@ def notice_new(request: HttpRequest, case_id: int) -> HttpResponse:
             for message in refused.messages:
                 form.add_error(None, f"This notice cannot be drafted: {message}")
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, "Notice drafted. Read the draft, then send it for approval.")
             return redirect("notices:notice_detail", case_id=case.pk, notice_id=notice.pk)
@@ -150,7 +150,7 @@ def notice_new(request: HttpRequest, case_id: int) -> HttpResponse:
         request,
         "notices/notice_new.html",
         {
-            **_case_header(case),
+            **case_page_context(case),
             "form": form,
             "kind_label": Notice(kind=kind.value).get_kind_display() if kind else "",
             "refusals": refusals,
@@ -163,7 +163,7 @@ def notice_new(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_GET
 def notice_detail(request: HttpRequest, case_id: int, notice_id: int) -> HttpResponse:
     today = _today()
-    case = _load(case_for_view(request.user, case_id))
+    case = load_for_page(case_for_view(request.user, case_id))
     notice = get_object_or_404(
         Notice.objects.select_related("created_by", "approved_by", "printed_by", "withdrawn_by"),
         case=case,
@@ -181,7 +181,7 @@ def notice_detail(request: HttpRequest, case_id: int, notice_id: int) -> HttpRes
     )
     can_act = can_act_on_case(request.user, case, today=today)
     context = {
-        **_case_header(case),
+        **case_page_context(case),
         "notice": notice,
         "documents": documents,
         "pending": any(d.status == Document.Status.PENDING for d in documents),
@@ -260,14 +260,14 @@ def notice_withdraw_view(request: HttpRequest, case_id: int, notice_id: int) -> 
         try:
             notice_withdraw(notice=notice, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, "Notice withdrawn.")
             return redirect("notices:notice_detail", case_id=case.pk, notice_id=notice.pk)
     return render(
         request,
         "notices/notice_withdraw.html",
-        {**_case_header(_load(case)), "notice": notice, "form": form},
+        {**case_page_context(load_for_page(case)), "notice": notice, "form": form},
     )
 
 
@@ -278,7 +278,7 @@ def notice_serve_view(
     today = _today()
     case, notice = _notice_for_action(request, case_id, notice_id)
     tenant = get_object_or_404(Tenant, pk=tenant_id, tenancy_id=notice.tenancy_id, is_tenant=True)
-    case = _load(case)
+    case = load_for_page(case)
     form = ServiceForm(
         request.POST or None,
         initial={
@@ -311,7 +311,7 @@ def notice_serve_view(
             for message in refused.messages:
                 form.add_error(None, f"Service cannot be recorded: {message}")
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(
                 request,
@@ -321,7 +321,7 @@ def notice_serve_view(
     return render(
         request,
         "notices/notice_serve.html",
-        {**_case_header(case), "notice": notice, "tenant": tenant, "form": form},
+        {**case_page_context(case), "notice": notice, "tenant": tenant, "form": form},
     )
 
 
@@ -348,7 +348,7 @@ def document_download(request: HttpRequest, case_id: int, document_id: int) -> F
 @require_http_methods(["GET", "POST"])
 def letter_new(request: HttpRequest, case_id: int) -> HttpResponse:
     today = _today()
-    case = _load(case_for_action(request.user, case_id, today=today))
+    case = load_for_page(case_for_action(request.user, case_id, today=today))
     form = LetterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -356,17 +356,17 @@ def letter_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 case=case, kind=form.cleaned_data["kind"], actor=request.user, today=today
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, "The letter is being produced; it will appear in the list.")
             return redirect(case_section_url(case.pk, "documents"))
-    return render(request, "notices/letter_new.html", {**_case_header(case), "form": form})
+    return render(request, "notices/letter_new.html", {**case_page_context(case), "form": form})
 
 
 @require_http_methods(["GET", "POST"])
 def statement_new(request: HttpRequest, case_id: int) -> HttpResponse:
     today = _today()
-    case = _load(case_for_action(request.user, case_id, today=today))
+    case = load_for_page(case_for_action(request.user, case_id, today=today))
     # The Pre-Action Protocol's quarterly statement covers the last 13 weeks.
     form = StatementForm(
         request.POST or None,
@@ -383,13 +383,13 @@ def statement_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 end=form.cleaned_data["end"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(
                 request, "The statement is being produced; it will appear in the list."
             )
             return redirect(case_section_url(case.pk, "documents"))
-    return render(request, "notices/statement_new.html", {**_case_header(case), "form": form})
+    return render(request, "notices/statement_new.html", {**case_page_context(case), "form": form})
 
 
 # Court packs --------------------------------------------------------------------------
@@ -398,7 +398,7 @@ def statement_new(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def court_pack_new(request: HttpRequest, case_id: int) -> HttpResponse:
     today = _today()
-    case = _load(case_for_action(request.user, case_id, today=today))
+    case = load_for_page(case_for_action(request.user, case_id, today=today))
     form = CourtPackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -406,17 +406,17 @@ def court_pack_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 case=case, actor=request.user, summary=form.cleaned_data["summary"], today=today
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, "Court pack prepared for a manager's decision.")
             return redirect("notices:court_pack_detail", case_id=case.pk, pack_id=pack.pk)
-    return render(request, "notices/court_pack_new.html", {**_case_header(case), "form": form})
+    return render(request, "notices/court_pack_new.html", {**case_page_context(case), "form": form})
 
 
 @require_http_methods(["GET", "POST"])
 def court_pack_detail(request: HttpRequest, case_id: int, pack_id: int) -> HttpResponse:
     today = _today()
-    case = _load(case_for_view(request.user, case_id))
+    case = load_for_page(case_for_view(request.user, case_id))
     pack = get_object_or_404(
         CourtPack.objects.select_related(
             "report", "statement", "notice", "prepared_by", "decided_by"
@@ -442,7 +442,7 @@ def court_pack_detail(request: HttpRequest, case_id: int, pack_id: int) -> HttpR
                 for message in refused.messages:
                     form.add_error(None, f"The claim cannot be approved: {message}")
             except ValidationError as error:
-                _form_errors(form, error)
+                form_errors(form, error)
             else:
                 messages.success(request, "Decision recorded.")
                 return redirect("notices:court_pack_detail", case_id=case.pk, pack_id=pack.pk)
@@ -453,7 +453,7 @@ def court_pack_detail(request: HttpRequest, case_id: int, pack_id: int) -> HttpR
         request,
         "notices/court_pack_detail.html",
         {
-            **_case_header(case),
+            **case_page_context(case),
             "pack": pack,
             "form": form,
             "can_decide": can_decide,
@@ -463,25 +463,12 @@ def court_pack_detail(request: HttpRequest, case_id: int, pack_id: int) -> HttpR
     )
 
 
-# Managers: approvals and print packs ------------------------------------------------------
+# Managers: print packs ------------------------------------------------------
 
 
 def _manager(request: HttpRequest) -> None:
     if not request.user.has_perm("cases.approve_legal_action"):
         raise PermissionDenied("Only managers can see this page.")
-
-
-@require_GET
-def approvals(request: HttpRequest) -> HttpResponse:
-    _manager(request)
-    return render(
-        request,
-        "notices/approvals.html",
-        {
-            "notices": list(selectors.notices_awaiting_approval()),
-            "court_packs": list(selectors.court_packs_awaiting_approval()),
-        },
-    )
 
 
 @require_GET

@@ -23,6 +23,8 @@ from cases.models import Case, Hold, Stage
 from cases.permissions import can_act_on_case, can_view_case
 from core.money import weeks_of
 from core.widgets import GovukDateInput
+from court.rules import MONEY_CLAIM_KINDS
+from court.selectors import court_summary
 from notices.selectors import documents_for_case, notices_for_case
 from payments.arrangements import affordability
 from payments.models import Arrangement
@@ -293,7 +295,13 @@ def case_notices(request: HttpRequest, case_id: int) -> HttpResponse:
     context = case_context(request, case_id, "notices")
     case = context["case"]
     notices = list(notices_for_case(case=case))
-    context.update(notices=notices, court_cases=selectors.court_cases_for(case=case))
+    context.update(
+        notices=notices,
+        money_claim_accounts=[
+            a for a in context["accounts"] if a.kind in MONEY_CLAIM_KINDS and a.balance > 0
+        ],
+        **court_summary(case=case, notices=notices),
+    )
     return render(request, "cases/case_notices.html", context)
 
 

@@ -17,6 +17,7 @@ from court import rules
 from court.documents import money_claim_context
 from court.fees import LABELS, Fee, money_claim_fee
 from court.models import MoneyClaim
+from court.rules import MONEY_CLAIM_KINDS
 from notices.catalogue import template_for
 from notices.contexts import load_case, statement_context
 from notices.documents import document_request
@@ -24,12 +25,6 @@ from notices.models import DocumentKind
 from notices.periods import add_months
 from payments.models import Account, AccountKind, TransactionSource
 from payments.services import account_for_debt, charge_post
-
-# The debts a money claim recovers (legal-reference.md §13): not rent, which has the
-# possession route, nor service charges, which go to the tribunal first.
-MONEY_CLAIM_KINDS = frozenset(
-    {AccountKind.FORMER_TENANCY_ARREARS, AccountKind.RECHARGEABLE_REPAIRS, AccountKind.GARAGE}
-)
 
 
 def money_claim_prepare(

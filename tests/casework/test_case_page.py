@@ -279,7 +279,9 @@ def _queries_for(client, case, section) -> int:
         ("case_statement", 16),
         ("case_arrangement", 16),
         ("case_household", 18),
-        ("case_notices", 16),
+        # Notices, and the court half: packs, claims, court cases with their hearings,
+        # eviction reports, warrants and suspensions, reviews and money claims.
+        ("case_notices", 25),
         ("case_documents", 16),
     ],
 )

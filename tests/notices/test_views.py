@@ -127,7 +127,7 @@ def test_officer_from_another_patch_gets_403_on_every_action(
         ("post", url("statement_new", case_id=case.pk)),
         ("post", url("court_pack_new", case_id=case.pk)),
         ("post", url("notice_approve", case_id=case.pk, notice_id=notice.pk)),
-        ("get", url("approvals")),
+        ("get", reverse("court:approvals")),
         ("get", url("print_packs")),
     ]
     for method, address in actions:
@@ -257,7 +257,7 @@ def test_approvals_page_lists_what_waits_for_a_fixed_number_of_queries(
         case = household(patch=team.patch_a, address=f"{number + 1} Oak Road")
         _notice(case, team, django_capture_on_commit_callbacks, status="awaiting_approval")
     with django_assert_max_num_queries(8):
-        response = client.get(url("approvals"))
+        response = client.get(reverse("court:approvals"))
     assert response.status_code == 200
     assert response.content.count(b"Notice of Seeking Possession") == 6
 
