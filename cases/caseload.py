@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import reduce
 from operator import and_, or_
@@ -45,15 +45,18 @@ from django.db.models import (
 from django.db.models import Case as Case_
 from django.db.models.functions import Coalesce, Replace, Upper
 from django.http import QueryDict
+from django.utils import timezone
 
 from cases.models import (
     Case,
+    CourtCase,
     Hold,
     Patch,
     Stage,
     Tenant,
     Tenure,
     VulnerabilityFlag,
+    Warrant,
     address_lines,
 )
 from cases.permissions import patch_ids_worked_by, patches_worked_by
@@ -217,6 +220,56 @@ def decorate(case: Case, labels: Labels) -> Case:
     return case
 
 
+# How far ahead the court diary looks: the four weeks an officer plans a hearing or an
+# eviction in (the PAP's statement 10 days before a hearing; the pre-eviction checks).
+COURT_DIARY_DAYS = 28
+COURT_DIARY = [
+    ("outcome_due", "Hearing passed: outcome to record"),
+    ("eviction", f"Eviction in the next {COURT_DIARY_DAYS} days"),
+    ("hearing", f"Hearing in the next {COURT_DIARY_DAYS} days"),
+]
+
+
+def court_diary(today: date) -> Case_:
+    """Which entry of the court diary each case is in, if any, as a column: a hearing
+    passed with nothing recorded, an eviction booked, or a hearing coming. The cases
+    are found from the few live claims and warrants first, so the caseload's own query
+    only tests its rows against short lists of ids."""
+    ahead = today + timedelta(days=COURT_DIARY_DAYS)
+    start_of_today = timezone.make_aware(datetime.combine(today, datetime.min.time()))
+    end_of_window = timezone.make_aware(datetime.combine(ahead, datetime.max.time()))
+    hearings = (
+        CourtCase.objects.filter(outcome=CourtCase.Outcome.PENDING, hearing_at__lte=end_of_window)
+        .annotate(
+            entry=Case_(
+                When(hearing_at__lt=start_of_today, then=Value("outcome_due")),
+                default=Value("hearing"),
+                output_field=CharField(),
+            )
+        )
+        .order_by()
+        .values_list("case_id", "entry")
+    )
+    evictions = (
+        Warrant.objects.filter(
+            outcome__in=[Warrant.Outcome.PENDING, Warrant.Outcome.ISSUED],
+            eviction_date__gte=today,
+            eviction_date__lte=ahead,
+        )
+        .annotate(entry=Value("eviction", output_field=CharField()))
+        .order_by()
+        .values_list("court_case__case_id", "entry")
+    )
+    ids: dict[str, set[int]] = {key: set() for key, _ in COURT_DIARY}
+    for case_id, entry in hearings.union(evictions, all=True).order_by():
+        ids[entry].add(case_id)
+    return Case_(
+        *(When(pk__in=sorted(ids[key]), then=Value(key)) for key, _ in COURT_DIARY if ids[key]),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
 def caseload_columns(cases: QuerySet[Case], *, today: date, few: bool = True) -> QuerySet[Case]:
     """The columns the filters test. The holds and flags are selected (rows show them as
     tags); the bands are only aliased, for the WHERE clause and the counts."""
@@ -224,6 +277,7 @@ def caseload_columns(cases: QuerySet[Case], *, today: date, few: bool = True) ->
         arrears_band=_band("rent_arrears", ARREARS_BANDS, upper_inclusive=True),
         weeks_band=_band("weeks_in_arrears", WEEKS_BANDS, upper_inclusive=False),
         has_technical=ExpressionWrapper(Q(technical_arrears__gt=0), output_field=BooleanField()),
+        court_diary=court_diary(today),
     )
 
 
@@ -322,6 +376,7 @@ class CaseloadQuery:
         "hold",
         "vulnerability",
         "technical",
+        "court",
         "patch",
     )
 
@@ -525,6 +580,11 @@ def _static_facets() -> list[Facet]:
                 Option("safeguarding", "Safeguarding concern", "flag_level", SAFEGUARDING),
                 Option("none", "No flags", "flag_level", NOT_FLAGGED),
             ],
+        ),
+        Facet(
+            "court",
+            "Court diary",
+            [Option(key, label, "court_diary", key) for key, label in COURT_DIARY],
         ),
         Facet(
             "technical",

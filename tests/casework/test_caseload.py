@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.caseload import PAGE_SIZE, CaseloadQuery, caseload_for
-from cases.models import CaseloadExport, Hold, VulnerabilityFlag
+from cases.models import CaseloadExport, CourtCase, Hold, VulnerabilityFlag, Warrant
 from tests.casework.conftest import TODAY, make_case
 from tests.factories import PropertyFactory
 
@@ -319,7 +319,8 @@ def test_the_caseload_page_costs_the_same_queries_however_many_cases(
         VulnerabilityFlag.objects.create(case=case, kind="other", details="x", recorded_on=TODAY)
     client.force_login(team.alice)
 
-    with django_assert_max_num_queries(9):
+    # Nine, and one for the court diary: the live claims and warrants in the weeks ahead.
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("home"), {"sort": "contact", "hold": "dispute"})
 
     assert response.content.decode().count('class="govuk-tag govuk-tag--yellow">Dispute') == count
@@ -428,3 +429,29 @@ def test_a_case_assigned_to_an_officer_outside_their_patches_is_in_their_caseloa
     assert _names(_caseload(team.alice)) == ["Assigned"]
     assert _names(_caseload(team.bob)) == ["NotMine"]
     assert elsewhere.officer == team.alice
+
+
+def test_the_court_diary_shows_hearings_and_evictions_ahead_and_outcomes_to_record(team):
+    soon = make_case(team.patch_a, first_name="Soon", owed="900.00")
+    passed = make_case(team.patch_a, first_name="Passed", owed="900.00")
+    evicting = make_case(team.patch_a, first_name="Evicting", owed="900.00")
+    far = make_case(team.patch_a, first_name="Far", owed="900.00")
+    CourtCase.objects.create(case=soon, hearing_at=datetime(2026, 12, 14, 10, tzinfo=UTC))
+    CourtCase.objects.create(case=passed, hearing_at=datetime(2026, 11, 16, 10, tzinfo=UTC))
+    CourtCase.objects.create(case=far, hearing_at=datetime(2027, 2, 1, 10, tzinfo=UTC))
+    order = CourtCase.objects.create(case=evicting, outcome="outright")
+    Warrant.objects.create(
+        court_case=order,
+        form="N325",
+        applied_on=TODAY,
+        outcome="issued",
+        eviction_date=TODAY + timedelta(days=10),
+    )
+
+    caseload = _caseload(team.alice)
+    court = next(f for f in caseload.facets if f.name == "court")
+
+    assert court.counts == {"hearing": 1, "outcome_due": 1, "eviction": 1}
+    assert _names(_caseload(team.alice, "court=hearing")) == ["Soon"]
+    assert _names(_caseload(team.alice, "court=outcome_due")) == ["Passed"]
+    assert _names(_caseload(team.alice, "court=eviction")) == ["Evicting"]
