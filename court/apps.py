@@ -10,3 +10,9 @@ class CourtConfig(AppConfig):
         from court.timeline import register
 
         register()
+
+    def document_samples(self, samples) -> None:
+        """The court documents for `manage.py document_samples` (notices calls this)."""
+        from court.samples import build
+
+        build(samples)

@@ -14,6 +14,7 @@ from arrears.selectors import policy_in_force
 from cases.models import Case, CourtCase, ProportionalityAssessment, Warrant
 from cases.services import case_event_record
 from core.models import User
+from core.money import format_money
 from court import rules
 from court.documents import eviction_report_context, warrant_application_context
 from court.fees import LABELS, Fee, court_fee
@@ -137,11 +138,11 @@ def warrant_request_prepare(
         form = rules.warrant_form_for(court_case.outcome)
         expected, paid, _ = _breach_figures(_terms(court_case))
         if form == "N325A" and not breach_particulars.strip():
-            shortfall = (expected or 0) - (paid or 0)
+            due, received = expected or Decimal("0"), paid or Decimal("0")
             breach_particulars = (
                 f"The defendant has not kept to the terms of the order of "
-                f"{court_case.order_date:%-d %B %Y}: {expected} was due under it and {paid} "
-                f"paid, a shortfall of {shortfall:.2f}."
+                f"{court_case.order_date:%-d %B %Y}: {format_money(due)} was due under it and "
+                f"{format_money(received)} paid, a shortfall of {format_money(due - received)}."
             )
         check_rows = [{"key": key, "label": CHECKS[key], "done": key in chosen} for key in CHECKS]
         report = document_request(

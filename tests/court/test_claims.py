@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from cases.models import CaseEvent, CourtCase, Hold
 from court.models import Claim, IntroductoryReview
@@ -219,3 +221,21 @@ def test_a_hearing_less_than_28_days_after_issue_is_refused_as_a_typing_mistake(
 
     assert not CourtCase.objects.exists()
     assert not Transaction.objects.filter(account__kind="court_costs").exists()
+
+
+def test_document_samples_render_every_court_document_for_legal_sign_off(tmp_path):
+    out = StringIO()
+    call_command("document_samples", "--out", str(tmp_path), stdout=out)
+
+    names = {path.name.split("-", 1)[1] for path in tmp_path.glob("*.pdf")}
+    for kind in (
+        "secure-particulars_of_claim.pdf",
+        "secure-court_hearing.pdf",
+        "secure-eviction_report.pdf",
+        "secure-warrant_application.pdf",
+        "introductory-review_decision.pdf",
+        "secure-money_claim.pdf",
+    ):
+        assert kind in names
+    assert "(nothing saved)" in out.getvalue()
+    assert not Claim.objects.exists()

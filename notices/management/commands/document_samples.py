@@ -20,16 +20,19 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import F
 from django.test import override_settings
 from django.utils import timezone
 
 from arrears.models import LetterKind, LetterRequest
 from cases.models import (
     Case,
+    Contact,
     CourtCase,
     Patch,
     Property,
@@ -93,13 +96,13 @@ class Samples:
     def __init__(self, *, today) -> None:
         self.today = today
         self.number = 0
-        self.officer = self._user("sample.officer", "Alice", "Ash", Role.OFFICER, "Income Officer")
-        self.manager = self._user(
+        self.officer = self.user("sample.officer", "Alice", "Ash", Role.OFFICER, "Income Officer")
+        self.manager = self.user(
             "sample.manager", "Maggie", "Maple", Role.MANAGER, "Income Manager"
         )
         self.patch = Patch.objects.create(code="ZZ9", name="Sample patch", officer=self.officer)
 
-    def _user(self, username, first, last, role, title) -> User:
+    def user(self, username, first, last, role, title) -> User:
         user = User.objects.create(
             username=username,
             first_name=first,
@@ -108,7 +111,7 @@ class Samples:
             phone="01632 960123",
             email=f"{first.lower()}.{last.lower()}@eastbrook.example.gov.uk",
         )
-        user.groups.add(Group.objects.get(name=role.value))
+        user.groups.add(Group.objects.get(name=Role(role).value))
         return user
 
     # Households -------------------------------------------------------------------------
@@ -247,26 +250,22 @@ class Samples:
         """Contacts, referrals, a vulnerability, an I&E and a broken arrangement."""
         days = [60, 45, 30, 12]
         outcomes = [
-            ("phone", "No answer"),
-            ("visit", "No one in: card left"),
-            ("phone", "Spoke to the tenant"),
-            ("office", "Arrangement discussed"),
+            ("phone", "no_answer"),
+            ("visit", "card_left"),
+            ("phone", "spoke_to_tenant"),
+            ("office", "arrangement_discussed"),
         ]
+        lead = case.tenancy.tenants.get(is_lead=True)
         for ago, (channel, outcome) in zip(days, outcomes, strict=True):
-            case_event_record(
+            Contact.objects.create(
                 case=case,
-                actor=self.officer,
-                verb="contact_recorded",
-                occurred_at=timezone.now() - timedelta(days=ago),
-                payload={
-                    "channel": channel,
-                    "channel_label": channel.title(),
-                    "direction": "outbound",
-                    "outcome": "spoke_to_tenant" if "Spoke" in outcome else "no_answer",
-                    "outcome_label": outcome,
-                    "summary": "Discussed the arrears.",
-                    "tenant_name": "Ms Jane Smith",
-                },
+                tenant=lead,
+                channel=channel,
+                direction="outbound",
+                outcome=outcome,
+                summary="Discussed the arrears." if outcome == "spoke_to_tenant" else "Tried.",
+                contacted_on=self.today - timedelta(days=ago),
+                recorded_by=self.officer,
             )
         for ago, kind, label in [
             (40, "welfare_benefits", "Welfare benefits advice"),
@@ -313,6 +312,40 @@ class Samples:
     def render_pending(self) -> None:
         for document in Document.objects.filter(status=Document.Status.PENDING):
             document_render(document_id=document.pk)
+
+    def served(self, case: Case, **kwargs) -> Notice:
+        """A notice drafted, approved, printed and served by hand on every tenant today."""
+        notice = self.notice(case, **kwargs)
+        notice_mark_printed(notice=notice, actor=self.officer)
+        served_at = timezone.now()
+        for tenant in case.tenancy.tenants.filter(is_tenant=True):
+            notice_serve(
+                notice=notice,
+                tenant=tenant,
+                actor=self.officer,
+                method="hand",
+                served_at=served_at,
+                server=self.officer,
+                server_name="Alice Ash",
+                given_to=f"{tenant.full_name}, the tenant",
+                address=case.tenancy.property.one_line_address,
+                evidence="Handed over at the door; photo IMG_0412.",
+                today=self.today,
+            )
+        notice.refresh_from_db()
+        return notice
+
+    def charge(self, account: Account, amount: Decimal, on, description: str) -> None:
+        Transaction.objects.create(
+            account=account,
+            kind="charge",
+            effective_date=on,
+            amount=amount,
+            source="seed",
+            source_reference=f"zz-{account.pk}-{on.isoformat()}",
+            description=description,
+        )
+        Account.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
 
     def notice(self, case: Case, **kwargs) -> Notice:
         notice = notice_draft(
@@ -370,23 +403,7 @@ class Samples:
                 datetime.combine(self.today + timedelta(days=24), time(10, 30))
             ),
         )
-        nosp = self.notice(secure)
-        notice_mark_printed(notice=nosp, actor=self.officer)
-        served_at = timezone.now()
-        for tenant in secure.tenancy.tenants.filter(is_tenant=True):
-            notice_serve(
-                notice=nosp,
-                tenant=tenant,
-                actor=self.officer,
-                method="hand",
-                served_at=served_at,
-                server=self.officer,
-                server_name="Alice Ash",
-                given_to=f"{tenant.full_name}, the tenant",
-                address=secure.tenancy.property.one_line_address,
-                evidence="Handed over at the door; photo IMG_0412.",
-                today=self.today,
-            )
+        self.served(secure)
         for letter in LetterKind.values:
             LetterRequest.objects.create(case=secure, letter=letter, run_date=self.today)
         for request in LetterRequest.objects.filter(run_date=self.today):
@@ -454,10 +471,20 @@ class Samples:
             )
         )
         self.notice(self.household("garage", weekly="12.50", weeks_unpaid=9))
+        # Apps above this one add their documents (the court app's claim, eviction report,
+        # review letter and money claim) without this command importing them.
+        for config in apps.get_app_configs():
+            if (extra := getattr(config, "document_samples", None)) is not None:
+                extra(self)
         self.render_pending()
 
         written = []
-        documents = Document.objects.filter(status=Document.Status.RENDERED).select_related("case")
+        # Letters written as history for a later step have no file: they were not produced here.
+        documents = (
+            Document.objects.filter(status=Document.Status.RENDERED, case__patch=self.patch)
+            .exclude(file="")
+            .select_related("case")
+        )
         for number, document in enumerate(documents.order_by("id"), start=1):
             draft = "-draft" if document.is_draft else ""
             name = f"{number:02d}-{document.case.tenancy.tenure}-{document.kind}{draft}.pdf"
@@ -466,7 +493,7 @@ class Samples:
             written.append(target)
         from notices.models import PrintPack
 
-        for pack in PrintPack.objects.all():
+        for pack in PrintPack.objects.filter(documents__case__patch=self.patch).distinct():
             target = folder / f"99-{pack.filename}"
             shutil.copyfile(Path(settings.DOCUMENTS_ROOT) / pack.file, target)
             written.append(target)
