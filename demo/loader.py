@@ -131,8 +131,10 @@ class BulkLoader:
             # Emptied in this transaction, the ledger can be loaded with COPY FREEZE: its
             # pages are written already frozen and marked all-visible, so the nightly
             # run's index-only scans need no heap visits (and no VACUUM first), as on a
-            # live database that autovacuum keeps up.
-            cursor.execute(f"TRUNCATE {LEDGER_TABLE}")
+            # live database that autovacuum keeps up. CASCADE: the tables that refer to
+            # ledger lines (the court app's fees) can hold nothing while the ledger is
+            # empty, but PostgreSQL will not truncate a referenced table alone.
+            cursor.execute(f"TRUNCATE {LEDGER_TABLE} CASCADE")
             self._freeze_ledger = True
 
     def write(self, batch: dict[str, list[tuple]]) -> None:

@@ -23,17 +23,19 @@ from court.services import (
 )
 from notices.models import CourtPack, Document, DocumentKind, Notice
 from payments.models import Account, Arrangement, ArrangementCheck, Transaction
-from tests.notices.conftest import TODAY, household
+
+# The notices tests' autouse fixtures, so court documents render in-process into a
+# directory of the test's own whether or not REDIS_URL names a broker (as in CI).
+from tests.notices.conftest import (  # noqa: F401
+    TODAY,
+    documents_root,
+    eager_tasks,
+    household,
+)
 
 SERVED = date(2026, 9, 1)
 PROCEEDINGS_AFTER = date(2026, 10, 4)
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def documents_root(settings, tmp_path):
-    settings.DOCUMENTS_ROOT = tmp_path / "documents"
-    return settings.DOCUMENTS_ROOT
 
 
 @pytest.fixture(autouse=True)

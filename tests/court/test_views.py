@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from cases.models import CaseEvent, CourtCase, Warrant
+from cases.timeline import SENTENCES
 from court.models import Claim, IntroductoryReview, SuspensionApplication, WarrantRequest
 from tests.court.conftest import issued_claim, ready_for_claim, served_notice
 from tests.factories import AccountFactory
@@ -145,3 +148,13 @@ def test_a_review_request_is_recorded_through_its_page(client, team):
     review = IntroductoryReview.objects.get()
     assert response.status_code == 302 and review.oral_hearing
     assert client.get(reverse("court:review_detail", args=[case.pk, review.pk])).status_code == 200
+
+
+def test_every_verb_the_court_services_write_reads_as_a_sentence_on_the_timeline():
+    source = "".join(p.read_text() for p in Path("court/services").glob("*.py"))
+    verbs = set(re.findall(r'verb="([a-z_]+)"', source)) | set(
+        re.findall(r'verb=(?:"[a-z_]+" if approve else )?"([a-z_]+)"', source)
+    )
+    verbs |= {"court_claim_refused", "warrant_request_refused", "warrant_request_approved"}
+
+    assert verbs and not verbs - set(SENTENCES)
