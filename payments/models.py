@@ -342,3 +342,90 @@ class ArrangementCheck(models.Model):
     @property
     def shortfall(self) -> Decimal:
         return max(Decimal("0.00"), self.expected_paid - self.actual_paid)
+
+
+class PaymentImport(models.Model):
+    """A payment or benefit file posted whole, with its totals. A file posts once:
+    its checksum is unique."""
+
+    format_name = models.CharField(max_length=40)
+    filename = models.CharField(max_length=200)
+    checksum = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the file.")
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    line_count = models.PositiveIntegerField(default=0)
+    total = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    matched_count = models.PositiveIntegerField(default=0)
+    matched_total = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    suspense_count = models.PositiveIntegerField(default=0)
+    suspense_total = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    already_posted_count = models.PositiveIntegerField(default=0)
+    per_method = models.JSONField(default=dict, blank=True)
+    control_total = models.DecimalField(**MONEY, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+        permissions = [("import_payments", "Can import payment and benefit files")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.format_name})"
+
+
+class ImportLine(models.Model):
+    """A file's line as staged for posting, kept with its outcome."""
+
+    class Outcome(models.TextChoices):
+        POSTED = "posted", "Posted to the account"
+        SUSPENSE = "suspense", "To suspense"
+        ALREADY_POSTED = "already_posted", "Already posted"
+
+    payment_import = models.ForeignKey(
+        PaymentImport, on_delete=models.PROTECT, related_name="lines"
+    )
+    line_number = models.PositiveIntegerField()
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    account_reference = models.CharField(max_length=40, blank=True, help_text="As the file has it.")
+    payment_reference = models.CharField(max_length=64, blank=True)
+    amount = models.DecimalField(**MONEY, help_text="Money received (more than zero).")
+    effective_date = models.DateField()
+    kind = models.CharField(max_length=20, choices=TransactionKind.choices)
+    method = models.CharField(max_length=20, choices=PaymentMethod.choices)
+    source_reference = models.CharField(max_length=64)
+    description = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+
+    class Meta:
+        ordering = ["payment_import", "line_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment_import", "line_number"], name="import_line_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Line {self.line_number} of {self.payment_import_id}"
+
+
+class SuspenseItem(models.Model):
+    """Money received on a line that matched no open account: held here, never lost,
+    until it is allocated to an account."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "In suspense"
+        ALLOCATED = "allocated", "Allocated"
+
+    line = models.OneToOneField(ImportLine, on_delete=models.PROTECT, related_name="suspense")
+    amount = models.DecimalField(**MONEY)
+    received_on = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["received_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.amount} received {self.received_on} (suspense)"

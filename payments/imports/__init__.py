@@ -1,0 +1,1 @@
+"""Money in from files: formats (as data), parsing, staging, posting and suspense."""
