@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("notices.urls")),
     path("", include("court.urls")),
     path("arrears/", include("arrears.urls")),
+    path("payments/", include("payments.urls")),
 ]

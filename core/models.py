@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     SENIOR_OFFICER = "senior_officer", "Senior income officer"
     MANAGER = "manager", "Income manager"
     ADMINISTRATOR = "administrator", "Administrator"
+    FINANCE = "finance", "Finance officer"
 
 
 class User(AbstractUser):

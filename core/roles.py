@@ -34,11 +34,18 @@ ADMINISTRATOR_PERMISSIONS = [
     "cases.administer_service",
 ]
 
+# Finance posts the money files and works the suspense queue; no casework.
+FINANCE_PERMISSIONS = [
+    "payments.view_account",
+    "payments.import_payments",
+]
+
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.OFFICER: OFFICER_PERMISSIONS,
     Role.SENIOR_OFFICER: SENIOR_OFFICER_PERMISSIONS,
     Role.MANAGER: MANAGER_PERMISSIONS,
     Role.ADMINISTRATOR: ADMINISTRATOR_PERMISSIONS,
+    Role.FINANCE: FINANCE_PERMISSIONS,
 }
 
 

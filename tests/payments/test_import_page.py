@@ -1,0 +1,62 @@
+"""The finance page imports one file; only the finance role (and administrators) may."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from core.models import Role
+from payments.models import PaymentImport, Transaction
+from tests.factories import AccountFactory, UserFactory
+
+FIXTURES = Path(__file__).parent / "fixtures"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def today():
+    with time_machine.travel(date(2026, 11, 23), tick=False):
+        yield
+
+
+@pytest.fixture
+def fiona(db):
+    return UserFactory(username="fiona", role=Role.FINANCE)
+
+
+def _upload(client, name: str, fmt: str):
+    upload = SimpleUploadedFile(name, (FIXTURES / name).read_bytes())
+    return client.post(reverse("payments:imports"), {"file": upload, "format_name": fmt})
+
+
+def test_finance_officer_imports_a_file_from_the_page(client, fiona):
+    AccountFactory(reference="1000000001")
+    client.force_login(fiona)
+
+    response = _upload(client, "cash_good.txt", "hackney_cash")
+
+    assert response.status_code == 302
+    record = PaymentImport.objects.get()
+    assert (record.imported_by, record.line_count) == (fiona, 4)
+    page = client.get(reverse("payments:imports"))
+    assert "cash_good.txt, line 2" in page.content.decode()
+
+
+def test_page_names_each_bad_line_and_posts_nothing(client, fiona):
+    client.force_login(fiona)
+
+    response = _upload(client, "cash_bad_lines.txt", "hackney_cash")
+
+    assert response.status_code == 400
+    assert "Line 2, method" in response.content.decode()
+    assert not Transaction.objects.exists() and not PaymentImport.objects.exists()
+
+
+def test_an_income_officer_cannot_import_files(client, team):
+    client.force_login(team.alice)
+
+    assert client.get(reverse("payments:imports")).status_code == 403
+    assert _upload(client, "cash_good.txt", "hackney_cash").status_code == 403
