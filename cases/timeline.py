@@ -118,6 +118,16 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         f"{p.get('kind_label', 'Line')} of {_money(p, 'original_amount')}"
         f" reversed: {p.get('reason', '')}"
     ),
+    "suspense_allocation_requested": lambda p: (
+        f"{_money(p, 'amount')} in suspense ({p.get('file', '')}, line {p.get('line', '')})"
+        f" to be allocated to account {p.get('account', '')}, awaiting a second person's"
+        f" approval: {p.get('reason', '')}"
+    ),
+    "suspense_allocated": lambda p: (
+        f"{_money(p, 'amount')} allocated from suspense ({p.get('file', '')}, line"
+        f" {p.get('line', '')}) to account {p.get('account', '')}, asked for by"
+        f" {p.get('requested_by', '')}"
+    ),
     "charge_posted": lambda p: (
         f"Charge of {_money(p, 'amount')} posted: {p.get('description', '')}"
     ),

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cases.models import Case, CourtCase, Tenancy
@@ -416,6 +416,7 @@ class SuspenseItem(models.Model):
 
     class Status(models.TextChoices):
         OPEN = "open", "In suspense"
+        AWAITING_APPROVAL = "awaiting_approval", "Allocation awaiting approval"
         ALLOCATED = "allocated", "Allocated"
 
     line = models.OneToOneField(ImportLine, on_delete=models.PROTECT, related_name="suspense")
@@ -423,9 +424,35 @@ class SuspenseItem(models.Model):
     received_on = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The account it is to be, or was, allocated to.",
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    transaction = models.OneToOneField(
+        Transaction, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["received_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("requested_by")),
+                name="suspense_allocation_two_people",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount} received {self.received_on} (suspense)"

@@ -1,0 +1,108 @@
+"""Suspense allocation: one person asks, another approves; it lands once, in the timeline."""
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from cases.models import CaseEvent
+from core.models import Role
+from payments.imports.selectors import suspense_items_open
+from payments.imports.services import payment_file_import
+from payments.imports.suspense import (
+    allocation_needs_a_second_person,
+    suspense_allocation_approve,
+    suspense_allocation_request,
+)
+from payments.models import Account, SuspenseItem, Transaction, TransactionKind
+from payments.selectors import accounts_out_of_balance
+from tests.factories import AccountFactory, UserFactory
+
+TODAY = date(2026, 11, 23)
+FIXTURES = Path(__file__).parent / "fixtures"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def item() -> SuspenseItem:
+    payment_file_import(
+        content=(FIXTURES / "uc_good.csv").read_bytes(),
+        filename="uc_good.csv",
+        format_name="universal_credit",
+        today=TODAY,
+    )
+    return SuspenseItem.objects.get(amount=Decimal("300.50"))
+
+
+@pytest.fixture
+def account() -> Account:
+    return AccountFactory(reference="8888888881")
+
+
+@pytest.fixture
+def fiona():
+    return UserFactory(username="fiona", role=Role.FINANCE)
+
+
+@pytest.fixture
+def frank():
+    return UserFactory(username="frank", role=Role.FINANCE)
+
+
+def test_the_person_who_asks_cannot_approve():
+    assert allocation_needs_a_second_person(requested_by_id=1, approver_id=1)
+    assert not allocation_needs_a_second_person(requested_by_id=1, approver_id=2)
+
+
+def test_allocation_asked_by_one_and_approved_by_another_posts_to_the_account(
+    item, account, fiona, frank
+):
+    suspense_allocation_request(item=item, account=account, reason="Claimant moved", actor=fiona)
+    assert Transaction.objects.filter(account=account).count() == 0
+
+    done = suspense_allocation_approve(item=item, actor=frank, today=TODAY)
+
+    assert done.status == SuspenseItem.Status.ALLOCATED
+    line = done.transaction
+    assert (line.account, line.amount) == (account, Decimal("-300.50"))
+    assert line.kind == TransactionKind.UNIVERSAL_CREDIT
+    assert Account.objects.get(pk=account.pk).balance == Decimal("-300.50")
+    assert item not in suspense_items_open()
+    assert not accounts_out_of_balance().exists()
+    verbs = list(
+        CaseEvent.objects.filter(case=account.case).order_by("id").values_list("verb", "actor")
+    )
+    assert verbs == [
+        ("suspense_allocation_requested", fiona.pk),
+        ("suspense_allocated", frank.pk),
+    ]
+
+
+def test_allocation_cannot_be_approved_by_the_person_who_asked(item, account, fiona):
+    suspense_allocation_request(item=item, account=account, reason="Claimant moved", actor=fiona)
+
+    with pytest.raises(ValidationError, match="someone else must approve"):
+        suspense_allocation_approve(item=item, actor=fiona, today=TODAY)
+    assert not Transaction.objects.filter(account=account).exists()
+    assert SuspenseItem.objects.get(pk=item.pk).status == SuspenseItem.Status.AWAITING_APPROVAL
+
+
+def test_allocated_item_cannot_be_allocated_or_approved_again(item, account, fiona, frank):
+    suspense_allocation_request(item=item, account=account, reason="Claimant moved", actor=fiona)
+    suspense_allocation_approve(item=item, actor=frank, today=TODAY)
+
+    with pytest.raises(ValidationError):
+        suspense_allocation_approve(item=item, actor=frank, today=TODAY)
+    with pytest.raises(ValidationError):
+        suspense_allocation_request(item=item, account=account, reason="Again", actor=fiona)
+    assert Transaction.objects.filter(account=account).count() == 1
+
+
+def test_allocation_to_a_closed_account_is_refused(item, fiona):
+    closed = AccountFactory(status=Account.Status.CLOSED)
+
+    with pytest.raises(ValidationError, match="closed"):
+        suspense_allocation_request(item=item, account=closed, reason="x", actor=fiona)
+    assert SuspenseItem.objects.get(pk=item.pk).status == SuspenseItem.Status.OPEN
