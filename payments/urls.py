@@ -6,3 +6,7 @@ app_name = "payments"
 urlpatterns = [
     path("imports/", views.imports, name="imports"),
 ]
+urlpatterns += [
+    path("suspense/<int:item_id>/allocate/", views.suspense_allocate, name="suspense_allocate"),
+    path("suspense/<int:item_id>/approve/", views.suspense_approve, name="suspense_approve"),
+]

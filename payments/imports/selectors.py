@@ -12,3 +12,12 @@ def suspense_items_open() -> QuerySet[SuspenseItem]:
         .select_related("line__payment_import")
         .order_by("received_on", "line__payment_import_id", "line__line_number")
     )
+
+
+def suspense_items_to_work() -> QuerySet[SuspenseItem]:
+    """In suspense or awaiting a second person's approval, oldest first (one query)."""
+    return (
+        SuspenseItem.objects.exclude(status=SuspenseItem.Status.ALLOCATED)
+        .select_related("line__payment_import", "account", "requested_by")
+        .order_by("received_on", "line__payment_import_id", "line__line_number")
+    )

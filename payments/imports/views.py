@@ -3,14 +3,17 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from payments.imports.formats import file_formats
-from payments.imports.selectors import suspense_items_open
+from payments.imports.selectors import suspense_items_to_work
 from payments.imports.services import FileRefused, payment_file_import
-from payments.models import PaymentImport
+from payments.imports.suspense import suspense_allocation_approve, suspense_allocation_request
+from payments.models import Account, PaymentImport, SuspenseItem
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -61,7 +64,43 @@ def imports(request: HttpRequest) -> HttpResponse:
             "form": form,
             "problems": problems,
             "recent": PaymentImport.objects.select_related("imported_by")[:20],
-            "suspense": suspense_items_open()[:200],
+            "suspense": suspense_items_to_work()[:200],
         },
         status=400 if problems else 200,
     )
+
+
+@require_POST
+@permission_required("payments.import_payments", raise_exception=True)
+def suspense_allocate(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Ask for a suspense item to go to an account; someone else approves it."""
+    item = get_object_or_404(SuspenseItem, pk=item_id)
+    reference = request.POST.get("account", "").strip()
+    account = Account.objects.filter(reference=reference).select_related("case").first()
+    if account is None:
+        messages.error(request, f"There is no account with the reference {reference!r}.")
+        return redirect("payments:imports")
+    try:
+        suspense_allocation_request(
+            item=item, account=account, reason=request.POST.get("reason", ""), actor=request.user
+        )
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, f"Allocation to {account.reference} is awaiting approval.")
+    return redirect("payments:imports")
+
+
+@require_POST
+@permission_required("payments.import_payments", raise_exception=True)
+def suspense_approve(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = get_object_or_404(SuspenseItem, pk=item_id)
+    try:
+        done = suspense_allocation_approve(
+            item=item, actor=request.user, today=timezone.localdate()
+        )
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, f"Allocated to {done.account.reference}.")
+    return redirect("payments:imports")

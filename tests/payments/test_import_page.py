@@ -1,6 +1,7 @@
 """The finance page imports one file; only the finance role (and administrators) may."""
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.models import Role
-from payments.models import PaymentImport, Transaction
+from payments.models import Account, PaymentImport, SuspenseItem, Transaction
 from tests.factories import AccountFactory, UserFactory
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -60,3 +61,25 @@ def test_an_income_officer_cannot_import_files(client, team):
 
     assert client.get(reverse("payments:imports")).status_code == 403
     assert _upload(client, "cash_good.txt", "hackney_cash").status_code == 403
+
+
+def test_suspense_is_allocated_from_the_page_by_two_finance_officers(client, fiona):
+    frank = UserFactory(username="frank", role=Role.FINANCE)
+    target = AccountFactory(reference="1000000001")
+    client.force_login(fiona)
+    _upload(client, "uc_good.csv", "universal_credit")
+    item = SuspenseItem.objects.get(amount=Decimal("300.50"))
+
+    client.post(
+        reverse("payments:suspense_allocate", args=[item.pk]),
+        {"account": "1000000001", "reason": "Claimant's new tenancy"},
+    )
+    client.post(reverse("payments:suspense_approve", args=[item.pk]))
+    assert SuspenseItem.objects.get(pk=item.pk).status == SuspenseItem.Status.AWAITING_APPROVAL
+
+    client.force_login(frank)
+    response = client.post(reverse("payments:suspense_approve", args=[item.pk]))
+
+    assert response.status_code == 302
+    assert SuspenseItem.objects.get(pk=item.pk).status == SuspenseItem.Status.ALLOCATED
+    assert Account.objects.get(pk=target.pk).balance == Decimal("-750.50")
