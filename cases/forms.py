@@ -15,6 +15,7 @@ from cases.models import (
     Hold,
     IncomeExpenditure,
     Patch,
+    ProportionalityAssessment,
     Referral,
     Tenant,
     VulnerabilityFlag,
@@ -266,6 +267,31 @@ class ReferralForm(forms.Form):
         error_messages={"required": "Enter the team or organisation referred to"},
     )
     notes = text_area("Notes", required=False, rows=3)
+
+
+class AssessmentForm(forms.Form):
+    """The record a court asks for before a notice, a claim or a warrant (Equality Act
+    2010 s149; legal-reference.md §14)."""
+
+    step = radios(
+        ProportionalityAssessment.Step.choices,
+        "Which step is this assessment for?",
+        required_message="Choose the step this assessment is for",
+    )
+    protected_characteristics = text_area(
+        "Protected characteristics in the household", required=False, rows=2
+    )
+    vulnerabilities_considered = text_area("Vulnerabilities considered", required=False, rows=2)
+    reasonable_adjustments = text_area("Reasonable adjustments made", required=False, rows=2)
+    support_and_referrals = text_area("Support offered and referrals made", required=False, rows=2)
+    alternatives_tried = text_area("Alternatives to this step tried", required=False, rows=2)
+    impact_on_children = text_area("Impact on any children", required=False, rows=2)
+    decision = radios(
+        ProportionalityAssessment.Decision.choices,
+        "Decision",
+        required_message="Choose whether the step is proportionate",
+    )
+    reasons = text_area("Reasons for the decision", message="Enter the reasons for the decision")
 
 
 class ReferralOutcomeForm(forms.Form):

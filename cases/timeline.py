@@ -188,6 +188,10 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         f" {_date(p, 'starts_on')}" + (f" to {_date(p, 'ends_on')}" if p.get("ends_on") else "")
     ),
     "cover_withdrawn": _cover_withdrawn,
+    "assessment_recorded": lambda p: (
+        f"Proportionality assessment for {str(p.get('step_label', 'a step')).lower()}: "
+        f"{str(p.get('decision_label', '')).lower()}"
+    ),
     "income_expenditure_recorded": lambda p: (
         f"Income and expenditure recorded: surplus of {_money(p, 'surplus')} a month"
     ),
@@ -206,6 +210,7 @@ DETAILS: dict[str, str] = {
     "vulnerability_recorded": "details",
     "referral_made": "notes",
     "referral_outcome": "notes",
+    "assessment_recorded": "reasons",
 }
 
 

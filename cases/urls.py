@@ -87,6 +87,7 @@ urlpatterns = [
         name="vulnerability_clear",
     ),
     path("cases/<int:case_id>/referral/", actions.referral_make, name="referral_make"),
+    path("cases/<int:case_id>/assessment/", actions.assessment_record, name="assessment_record"),
     path(
         "cases/<int:case_id>/referral/<int:referral_id>/outcome/",
         actions.referral_outcome,

@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Case, CourtCase, Warrant
+from cases.models import Case, CourtCase, ProportionalityAssessment, Warrant
 from court.models import Claim, Hearing, IntroductoryReview, MoneyClaim, WarrantRequest
 from notices.models import CourtPack, Notice
 
@@ -136,6 +136,9 @@ def court_summary(*, case: Case, notices: list[Notice]) -> dict[str, Any]:
     money_claims = list(MoneyClaim.objects.filter(case=case).select_related("account"))
     packs = list(CourtPack.objects.filter(case=case))
     return {
+        "assessments": list(
+            ProportionalityAssessment.objects.filter(case=case).select_related("assessed_by")
+        ),
         "claims": claims,
         "court_cases": court_cases,
         "reviews": reviews,

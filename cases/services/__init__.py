@@ -2,6 +2,7 @@
 records the timeline in the same transaction and refuses with a ValidationError an
 officer can act on, writing nothing when it does."""
 
+from cases.services.assessments import assessment_record
 from cases.services.assignment import case_reassign, patch_cover_give, patch_cover_withdraw
 from cases.services.contacts import contact_record, note_add
 from cases.services.events import case_event_record
@@ -26,6 +27,7 @@ from cases.services.support import (
 )
 
 __all__ = [
+    "assessment_record",
     "benefit_claim_decide",
     "benefit_claim_evidence_record",
     "benefit_claim_record",

@@ -30,6 +30,7 @@ SECTION_URLS = {
     "arrangement": "case_arrangement",
     "household": "case_household",
     "statement": "case_statement",
+    "notices": "case_notices",
 }
 
 
@@ -444,6 +445,28 @@ def referral_make(request: HttpRequest, case_id: int) -> HttpResponse:
         context={
             "intro": "A request to DWP for a managed payment or a deduction puts the case on "
             "hold until you record DWP's decision."
+        },
+    )
+
+
+def assessment_record(request: HttpRequest, case_id: int) -> HttpResponse:
+    case, today = _case(request, case_id)
+    form = case_forms.AssessmentForm(posted(request))
+    return casework_form(
+        request,
+        case=case,
+        form=form,
+        title="Record a proportionality assessment",
+        submit="Save assessment",
+        success="Assessment recorded",
+        section="notices",
+        perform=lambda d: services.assessment_record(
+            case=case, actor=request.user, today=today, **d
+        ),
+        context={
+            "intro": "Before a notice, a claim or a warrant, weigh the household's "
+            "circumstances against the step. The court will ask for this record; a step "
+            "taken later reads the latest assessment for it, which must decide to proceed."
         },
     )
 

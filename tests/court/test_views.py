@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from cases.models import CaseEvent, CourtCase, Warrant
+from cases.models import CaseEvent, CourtCase, ProportionalityAssessment, Warrant
 from cases.timeline import SENTENCES
 from court.models import Claim, IntroductoryReview, SuspensionApplication, WarrantRequest
-from tests.court.conftest import issued_claim, ready_for_claim, served_notice
+from tests.court.conftest import TODAY, Steps, issued_claim, ready_for_claim, served_notice
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,8 @@ def _every_new_action(case, court_case, warrant, notice, account, application):
         ("post", reverse(name("eviction_new"), args=[case.pk, warrant.pk])),
         ("post", reverse(name("review_new"), args=[case.pk, notice.pk])),
         ("post", reverse(name("money_claim_new"), args=[case.pk, account.pk])),
+        ("get", reverse("assessment_record", args=[case.pk])),
+        ("post", reverse("assessment_record", args=[case.pk])),
     ]
 
 
@@ -77,6 +79,41 @@ def test_the_claim_page_shows_each_check_and_a_refusal_names_the_rule(client, te
     assert "The claim cannot be prepared: No attempt to contact the tenant" in refused
     assert not Claim.objects.exists()
     assert CaseEvent.objects.filter(case=case, verb="court_claim_refused").exists()
+
+
+def test_a_claim_refused_for_a_missing_assessment_can_go_ahead_once_one_is_recorded(client, team):
+    case = ready_for_claim(team, Steps(court_assessment_on=None))
+    client.force_login(team.alice)
+    address = reverse("court:claim_new", args=[case.pk])
+    refused = client.post(address).content.decode()
+    assert "No proportionality and equality assessment for issuing a claim" in refused
+
+    without_reasons = client.post(
+        reverse("assessment_record", args=[case.pk]), {"step": "court", "decision": "proceed"}
+    )
+    assert without_reasons.status_code == 400
+    assert "Enter the reasons for the decision" in without_reasons.content.decode()
+    assert not ProportionalityAssessment.objects.filter(case=case, step="court").exists()
+
+    recorded = client.post(
+        reverse("assessment_record", args=[case.pk]),
+        {
+            "step": "court",
+            "decision": "proceed",
+            "impact_on_children": "None in the household.",
+            "reasons": "No payment since the notice; support offered and refused.",
+        },
+    )
+    assert recorded.status_code == 302
+    assessment = ProportionalityAssessment.objects.get(case=case, step="court")
+    assert (assessment.assessed_on, assessment.assessed_by) == (TODAY, team.alice)
+    assert assessment.impact_on_children == "None in the household."
+    assert CaseEvent.objects.filter(case=case, verb="assessment_recorded").exists()
+    section = client.get(reverse("case_notices", args=[case.pk])).content.decode()
+    assert "Issuing a possession claim" in section
+
+    assert client.post(address).status_code == 302
+    assert Claim.objects.filter(case=case).exists()
 
 
 def test_an_officer_prepares_and_issues_a_claim_through_the_pages(client, team):

@@ -24,8 +24,8 @@ from payments.models import (
 )
 from payments.selectors import accounts_out_of_balance
 from payments.services import payment_post
-from tests.factories import AccountFactory, CaseFactory, TenancyFactory
 from tests.arrears.conftest import eager_tasks  # noqa: F401  (fixture)
+from tests.factories import AccountFactory, CaseFactory, TenancyFactory
 
 TODAY = date(2026, 11, 23)
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -287,13 +287,14 @@ def test_command_exits_non_zero_naming_the_bad_line(accounts, capsys):
     assert "Line 2, method" in capsys.readouterr().err
 
 
-def test_celery_task_imports_one_file(accounts, eager_tasks):
+@pytest.mark.usefixtures("eager_tasks")
+def test_celery_task_imports_one_file(accounts):
     from payments.tasks import import_payment_file
 
     with time_machine.travel(date(2026, 11, 23), tick=False):
-        import_id = import_payment_file.delay(
-            str(FIXTURES / "hb_good.csv"), "housing_benefit"
-        ).get(timeout=30)
+        import_id = import_payment_file.delay(str(FIXTURES / "hb_good.csv"), "housing_benefit").get(
+            timeout=30
+        )
     assert PaymentImport.objects.get(pk=import_id).line_count == 2
 
 
