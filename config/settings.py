@@ -230,6 +230,16 @@ NOTICES_RENDER_CHUNK_SIZE = env.int("NOTICES_RENDER_CHUNK_SIZE", default=20)
 # How long a dispatched letter request is left to the task that took it on before a
 # re-run may dispatch it again (a lost task); see notices.documents.letter_requests_claim.
 NOTICES_DISPATCH_LEASE_MINUTES = env.int("NOTICES_DISPATCH_LEASE_MINUTES", default=30)
+# GOV.UK Notify: texts, emails and letters to tenants. With no key, a message is kept
+# as not sent and the officer is told. The callback token is the bearer token Notify is
+# given for delivery receipts (https://docs.notifications.service.gov.uk/callbacks).
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
+CELERY_BEAT_SCHEDULE["notices-message-statuses"] = {
+    "task": "notices.tasks.refresh_message_statuses",
+    "schedule": crontab(minute="*/10"),
+}
 # Notices whose twelve months have run out are marked expired before the nightly run.
 CELERY_BEAT_SCHEDULE["notices-expire"] = {
     "task": "notices.tasks.expire_notices",

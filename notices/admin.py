@@ -3,7 +3,15 @@ through the workflow (notices/services.py), which keeps the timeline."""
 
 from django.contrib import admin
 
-from notices.models import CourtPack, Document, Notice, NoticeService, PrintPack
+from notices.models import (
+    CourtPack,
+    Document,
+    Message,
+    Notice,
+    NoticeService,
+    NotifyTemplate,
+    PrintPack,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -75,3 +83,24 @@ class PrintPackAdmin(ReadOnlyAdmin):
 class CourtPackAdmin(ReadOnlyAdmin):
     list_display = ["case", "status", "prepared_by", "prepared_at", "decided_by", "decided_at"]
     list_filter = ["status"]
+
+
+@admin.register(NotifyTemplate)
+class NotifyTemplateAdmin(admin.ModelAdmin):
+    """Administrators keep which Notify template says what; the words are edited in Notify."""
+
+    list_display = ["purpose", "channel", "notify_template_id", "active"]
+    list_filter = ["channel", "active"]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["requested_at", "case", "tenant", "channel", "purpose", "status"]
+    list_filter = ["channel", "status", "purpose"]
+    readonly_fields = [f.name for f in Message._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -8,7 +8,7 @@ from django import forms
 
 from arrears.models import LetterKind
 from core.widgets import GovukDateInput
-from notices.models import NoticeKind, ServiceMethod
+from notices.models import MessageChannel, MessagePurpose, NoticeKind, ServiceMethod
 
 S8 = {NoticeKind.S8_FORM_3, NoticeKind.S8_FORM_3A}
 
@@ -186,3 +186,30 @@ class DecisionForm(forms.Form):
         "Choose approve or decline",
     )
     note = text_area("Note", required=False, help_text="Needed if you decline.", rows=3)
+
+
+class MessageForm(forms.Form):
+    purpose = radios(MessagePurpose.choices, "What is the message for?", "Choose what it is for")
+    channel = radios(
+        [(MessageChannel.SMS, "Text message"), (MessageChannel.EMAIL, "Email")],
+        "Send it as",
+        "Choose a text or an email",
+        help_text="Each tenant gets their own. Someone who has opted out, or has no number "
+        "or address recorded, is not sent one, and you are told.",
+    )
+
+
+class OptOutForm(forms.Form):
+    tenant = forms.ModelChoiceField(
+        label="Who",
+        queryset=None,
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who asked", "invalid_choice": "Choose who asked"},
+    )
+    channel = radios(MessageChannel.choices, "Not to be sent", "Choose the channel")
+    reason = forms.CharField(label="What they said", required=False, max_length=300)
+
+    def __init__(self, *args, case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tenant"].queryset = case.tenancy.tenants.all()

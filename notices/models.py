@@ -425,3 +425,140 @@ class CourtPack(models.Model):
 
     def __str__(self) -> str:
         return f"Court pack for {self.case_id} ({self.get_status_display()})"
+
+
+# Messages through GOV.UK Notify ---------------------------------------------------------
+
+
+class MessageChannel(models.TextChoices):
+    SMS = "sms", "Text message"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter (Notify's letter service)"
+
+
+class MessagePurpose(models.TextChoices):
+    """What a message is for. The words are Notify's template's; this says which."""
+
+    EARLY_REMINDER = "early_reminder", "Early reminder: rent is behind"
+    ARREARS_REMINDER = "arrears_reminder", "Arrears reminder: please get in touch"
+    INSTALMENT_REMINDER = "instalment_reminder", "Instalment reminder under an arrangement"
+    MISSED_INSTALMENT = "missed_instalment", "An instalment was missed"
+    APPOINTMENT = "appointment", "Visit or appointment reminder"
+
+
+class NotifyTemplate(models.Model):
+    """Which Notify template says what. The wording is edited in Notify by the council's
+    comms team; the service keeps the template's id, so a message's record says exactly
+    which words were sent."""
+
+    purpose = models.CharField(max_length=30, choices=MessagePurpose.choices)
+    channel = models.CharField(max_length=10, choices=MessageChannel.choices)
+    notify_template_id = models.UUIDField(help_text="The template's id in GOV.UK Notify.")
+    description = models.CharField(max_length=200, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["purpose", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purpose", "channel"],
+                condition=Q(active=True),
+                name="one_active_notify_template_per_purpose_and_channel",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.get_channel_display().lower()})"
+
+
+class Message(models.Model):
+    """One text, email or letter to one person, from the request to its delivery."""
+
+    class Status(models.TextChoices):
+        NOT_SENT = "not_sent", "Not sent"
+        QUEUED = "queued", "Waiting to go to Notify"
+        CREATED = "created", "Accepted by Notify"
+        SENDING = "sending", "Sending"
+        DELIVERED = "delivered", "Delivered"
+        PERMANENT_FAILURE = "permanent_failure", "Not delivered: the number or address is wrong"
+        TEMPORARY_FAILURE = "temporary_failure", "Not delivered: the phone or inbox was unavailable"
+        TECHNICAL_FAILURE = "technical_failure", "Not delivered: a fault at Notify"
+        REJECTED = "rejected", "Refused by Notify"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="messages")
+    channel = models.CharField(max_length=10, choices=MessageChannel.choices)
+    purpose = models.CharField(max_length=30, choices=MessagePurpose.choices)
+    template = models.ForeignKey(
+        NotifyTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient = models.CharField(max_length=254, blank=True)
+    personalisation = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    reason = models.CharField(
+        max_length=300, blank=True, help_text="Why it was not sent, or what Notify said."
+    )
+    notify_id = models.UUIDField(null=True, blank=True, unique=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    status_at = models.DateTimeField(null=True, blank=True)
+
+    # Notify's statuses that will not change again.
+    FINAL = frozenset(
+        {
+            Status.NOT_SENT,
+            Status.DELIVERED,
+            Status.PERMANENT_FAILURE,
+            Status.TEMPORARY_FAILURE,
+            Status.TECHNICAL_FAILURE,
+            Status.REJECTED,
+        }
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["status"],
+                condition=Q(status__in=["created", "sending"]),
+                name="message_awaiting_status",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} to {self.tenant_id}: {self.get_status_display()}"
+
+    @property
+    def reference(self) -> str:
+        """Ours, sent with the message, so Notify's records can be matched to this one."""
+        return f"arrears-message-{self.pk}"
+
+
+class MessageOptOut(models.Model):
+    """A person's wish not to be contacted through a channel, with who recorded it and
+    when (UK GDPR art. 21 for direct messages; PECR reg. 22 for texts and emails)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="opt_outs")
+    channel = models.CharField(max_length=10, choices=MessageChannel.choices)
+    recorded_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    withdrawn_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "channel"],
+                condition=Q(withdrawn_on__isnull=True),
+                name="one_open_opt_out_per_tenant_and_channel",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} opted out of {self.get_channel_display().lower()}"

@@ -10,6 +10,8 @@ from notices.models import (
     OPEN_NOTICE_STATUSES,
     CourtPack,
     Document,
+    Message,
+    MessageOptOut,
     Notice,
     NoticeService,
     PrintPack,
@@ -22,6 +24,20 @@ def documents_for_case(*, case: Case) -> QuerySet[Document]:
         Document.objects.filter(case=case)
         .select_related("requested_by", "notice")
         .order_by("-requested_at", "-id")
+    )
+
+
+def messages_for_case(*, case: Case, limit: int = 50) -> list[Message]:
+    """The case's latest texts, emails and Notify letters, newest first."""
+    return list(Message.objects.filter(case=case).select_related("tenant", "requested_by")[:limit])
+
+
+def opt_outs_for_case(*, case: Case) -> list[MessageOptOut]:
+    """The household's opt-outs still in force."""
+    return list(
+        MessageOptOut.objects.filter(
+            tenant__tenancy_id=case.tenancy_id, withdrawn_on__isnull=True
+        ).select_related("tenant", "recorded_by")
     )
 
 

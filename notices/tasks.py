@@ -92,3 +92,19 @@ def expire_notices(today: str | None = None) -> int:
     """Mark notices past their last proceedings date as expired (beat, before the nightly run)."""
     day = date.fromisoformat(today) if today else timezone.localdate()
     return notices_expire(today=day)
+
+
+@shared_task(name="notices.tasks.send_messages")
+def send_messages(message_ids: list[int]) -> dict[str, int]:
+    """Send queued texts, emails and Notify letters; each goes at most once."""
+    from notices.messaging.services import messages_send
+
+    return messages_send(message_ids=message_ids)
+
+
+@shared_task(name="notices.tasks.refresh_message_statuses")
+def refresh_message_statuses() -> dict[str, int]:
+    """Read back from Notify what became of the messages still on their way."""
+    from notices.messaging.services import messages_status_refresh
+
+    return messages_status_refresh()

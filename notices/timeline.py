@@ -59,6 +59,31 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         + (f" ({p['note']})" if p.get("note") else "")
     ),
     "court_pack_declined": lambda p: f"Court pack declined: {p.get('note', '')}",
+    "message_queued": lambda p: (
+        f"{p.get('channel_label', 'Message')} to {p.get('tenant', 'the tenant')} sent to "
+        f"GOV.UK Notify: {str(p.get('purpose_label', '')).lower()}"
+    ),
+    "message_not_sent": lambda p: (
+        f"{p.get('channel_label', 'Message')} to {p.get('tenant', 'the tenant')} not sent: "
+        f"{p.get('reason', '')}"
+    ),
+    "message_delivered": lambda p: (
+        f"{p.get('channel_label', 'Message')} to {p.get('tenant', 'the tenant')} delivered"
+    ),
+    "message_failed": lambda p: (
+        f"{p.get('channel_label', 'Message')} to {p.get('tenant', 'the tenant')} "
+        f"{str(p.get('status_label', 'not delivered')).lower()}"
+        + (f" ({p['reason']})" if p.get("reason") else "")
+    ),
+    "opt_out_recorded": lambda p: (
+        f"{p.get('tenant', 'The tenant')} asked not to be sent a "
+        f"{str(p.get('channel_label', 'message')).lower()}"
+        + (f": {p['reason']}" if p.get("reason") else "")
+    ),
+    "opt_out_withdrawn": lambda p: (
+        f"{p.get('tenant', 'The tenant')} may be sent a "
+        f"{str(p.get('channel_label', 'message')).lower()} again"
+    ),
 }
 
 

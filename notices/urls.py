@@ -40,6 +40,14 @@ urlpatterns = [
         name="notice_serve",
     ),
     path("cases/<int:case_id>/documents/letter/", views.letter_new, name="letter_new"),
+    path("cases/<int:case_id>/documents/message/", views.message_new, name="message_new"),
+    path("cases/<int:case_id>/documents/opt-out/", views.opt_out_new, name="opt_out_new"),
+    path(
+        "cases/<int:case_id>/documents/opt-out/<int:opt_out_id>/end/",
+        views.opt_out_end,
+        name="opt_out_end",
+    ),
+    path("notify/callback/", views.notify_callback, name="notify_callback"),
     path("cases/<int:case_id>/documents/statement/", views.statement_new, name="statement_new"),
     path("cases/<int:case_id>/documents/court-pack/", views.court_pack_new, name="court_pack_new"),
     path(

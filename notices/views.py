@@ -9,14 +9,20 @@ refreshes its documents' status with htmx while any is still being produced.
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Case, CaseEvent, Tenant
@@ -36,12 +42,21 @@ from notices.forms import (
     CourtPackForm,
     DecisionForm,
     LetterForm,
+    MessageForm,
     NoticeDraftForm,
+    OptOutForm,
     ServiceForm,
     StatementForm,
     WithdrawForm,
 )
-from notices.models import CourtPack, Document, Notice, PrintPack
+from notices.messaging.gateway import NOTIFY_STATUSES, notify_configured
+from notices.messaging.services import (
+    message_request,
+    message_status_record,
+    opt_out_record,
+    opt_out_withdraw,
+)
+from notices.models import CourtPack, Document, Message, MessageOptOut, Notice, PrintPack
 from notices.print_packs import print_pack_mark_downloaded, print_pack_path
 from notices.services import (
     NoticeRefusedError,
@@ -503,3 +518,95 @@ def print_pack_download(request: HttpRequest, pack_id: int) -> FileResponse:
     response = FileResponse(path.open("rb"), content_type="application/pdf", filename=pack.filename)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# Messages through GOV.UK Notify ------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def message_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Send a text or an email to each tenant; those that may not go are named."""
+    today = _today()
+    case = load_for_page(case_for_action(request.user, case_id, today=today))
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = message_request(
+                case=case,
+                actor=request.user,
+                purpose=form.cleaned_data["purpose"],
+                channel=form.cleaned_data["channel"],
+                today=today,
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            for message in made:
+                if message.status == Message.Status.NOT_SENT:
+                    messages.warning(request, f"Not sent to {message.tenant}: {message.reason}")
+                else:
+                    messages.success(request, f"Sent to GOV.UK Notify for {message.tenant}.")
+            return redirect(case_section_url(case.pk, "documents"))
+    return render(
+        request,
+        "notices/message_new.html",
+        {**case_page_context(case), "form": form, "configured": notify_configured()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def opt_out_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    today = _today()
+    case = load_for_page(case_for_action(request.user, case_id, today=today))
+    form = OptOutForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opt_out_record(case=case, actor=request.user, today=today, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors(form, error)
+        else:
+            messages.success(request, "Opt-out recorded.")
+            return redirect(case_section_url(case.pk, "documents"))
+    return render(request, "notices/opt_out_new.html", {**case_page_context(case), "form": form})
+
+
+@require_POST
+def opt_out_end(request: HttpRequest, case_id: int, opt_out_id: int) -> HttpResponse:
+    today = _today()
+    case = load_for_page(case_for_action(request.user, case_id, today=today))
+    opt_out = get_object_or_404(MessageOptOut, pk=opt_out_id, tenant__tenancy=case.tenancy)
+    opt_out_withdraw(case=case, opt_out=opt_out, actor=request.user, today=today)
+    messages.success(request, "Opt-out withdrawn.")
+    return redirect(case_section_url(case.pk, "documents"))
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def notify_callback(request: HttpRequest) -> HttpResponse:
+    """GOV.UK Notify's delivery receipt: {"id": ..., "status": ...}, with the bearer
+    token the council gave Notify. Without a token set, receipts are not accepted."""
+    token = settings.NOTIFY_CALLBACK_TOKEN
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not token or not constant_time_compare(given, token):
+        return HttpResponse(status=401)
+    try:
+        receipt = json.loads(request.body)
+        notify_id, status = str(receipt["id"]), str(receipt["status"])
+    except (ValueError, KeyError, TypeError):
+        return HttpResponse("A receipt needs an id and a status.", status=400)
+    message = Message.objects.filter(notify_id=notify_id).first() if _is_uuid(notify_id) else None
+    if message is None:
+        return HttpResponse(status=404)
+    message_status_record(
+        message=message, status=NOTIFY_STATUSES.get(status, Message.Status.SENDING)
+    )
+    return HttpResponse(status=204)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

@@ -25,7 +25,12 @@ from core.money import weeks_of
 from core.widgets import GovukDateInput
 from court.rules import MONEY_CLAIM_KINDS
 from court.selectors import court_summary
-from notices.selectors import documents_for_case, notices_for_case
+from notices.selectors import (
+    documents_for_case,
+    messages_for_case,
+    notices_for_case,
+    opt_outs_for_case,
+)
 from payments.arrangements import affordability
 from payments.models import Arrangement
 from payments.selectors import (
@@ -313,5 +318,7 @@ def case_documents(request: HttpRequest, case_id: int) -> HttpResponse:
     context.update(
         documents=list(documents_for_case(case=case)),
         letter_requests=list(letter_requests_for(case=case)),
+        tenant_messages=messages_for_case(case=case),
+        opt_outs=opt_outs_for_case(case=case),
     )
     return render(request, "cases/case_documents.html", context)

@@ -1,0 +1,1 @@
+"""Texts, emails and letters to tenants through GOV.UK Notify (issue 13, item 4)."""
