@@ -610,6 +610,13 @@ class DirectDebitCollection(models.Model):
     def __str__(self) -> str:
         return f"{self.amount} from {self.mandate.reference} on {self.collected_on}"
 
+    @property
+    def return_meaning(self) -> str:
+        from payments.bacs import ARUDD
+
+        found = ARUDD.get(self.return_code)
+        return found.meaning if found else self.return_code
+
 
 class DirectDebitReturnFile(models.Model):
     """An ARUDD report of direct debits returned unpaid, applied whole and once."""

@@ -30,6 +30,7 @@ SECTION_URLS = {
     "arrangement": "case_arrangement",
     "household": "case_household",
     "statement": "case_statement",
+    "direct_debits": "case_direct_debits",
 }
 
 
