@@ -131,9 +131,7 @@ ARUDD: dict[str, ReasonCode] = _table(
     ),
     ReasonCode("5", "No account (or wrong account type)", CANCEL, _CHECK_DETAILS),
     ReasonCode("6", "No instruction", CANCEL, _CHECK_DETAILS),
-    ReasonCode(
-        "7", "Amount differs", SUSPEND, "Check the amount against the advance notice given"
-    ),
+    ReasonCode("7", "Amount differs", SUSPEND, "Check the amount against the advance notice given"),
     ReasonCode(
         "8", "Amount not yet due", SUSPEND, "Check the collection dates against the notice given"
     ),
@@ -171,7 +169,7 @@ BACS_CHARACTERS = re.compile(r"^[A-Z0-9.&/\- ]*$")
 
 
 def normalise_sort_code(raw: str) -> str:
-    """"12-34-56" or "12 34 56" as "123456"."""
+    """ "12-34-56" or "12 34 56" as "123456"."""
     return re.sub(r"[\s-]", "", raw or "")
 
 

@@ -10,6 +10,7 @@ next action and its timeline. Bacs reason codes and the Standard 18 record are d
 `payments/bacs.py`.
 """
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -253,7 +254,8 @@ def _tell_officer(*, case_id: int, action: str, label: str, today: date) -> None
 def _pause_for_deceased_payer(*, case: Case, code: ReasonCode, report: str, actor, today) -> None:
     """Hold escalation while the officer finds out who has died: no arrears letter
     should reach a bereaved household because a bank said so overnight."""
-    try:
+    # Already paused: the officer's pause stands, and the next action says why.
+    with contextlib.suppress(ValidationError):
         case_pause(
             case=case,
             actor=actor,
@@ -266,8 +268,6 @@ def _pause_for_deceased_payer(*, case: Case, code: ReasonCode, report: str, acto
             ),
             today=today,
         )
-    except ValidationError:
-        pass  # Already paused: the officer's pause stands, and the next action says why.
 
 
 def _act_on(
@@ -834,8 +834,7 @@ def arudd_file_import(
             matched, problems = _match_returns(returns)
             if problems:
                 raise FileRefused(
-                    f"{filename} was refused and nothing was reversed: "
-                    f"{len(problems)} problem(s).",
+                    f"{filename} was refused and nothing was reversed: {len(problems)} problem(s).",
                     problems,  # type: ignore[arg-type]
                 )
             record = DirectDebitReturnFile.objects.create(

@@ -487,7 +487,9 @@ class DirectDebitMandate(models.Model):
         unique=True,
         help_text="The service user's reference on every Bacs record for this instruction.",
     )
-    payer_name = models.CharField(max_length=18, help_text="The bank account's name, as Bacs has it.")
+    payer_name = models.CharField(
+        max_length=18, help_text="The bank account's name, as Bacs has it."
+    )
     sort_code = models.CharField(max_length=6)
     account_number = models.CharField(max_length=8)
     amount = models.DecimalField(**MONEY)
