@@ -530,3 +530,20 @@ def test_the_admin_shows_bank_details_masked(admin_client, mandate):
     page = response.content.decode()
     assert response.status_code == 200
     assert "****5678" in page and "12345678" not in page
+
+
+def test_the_timeline_says_why_a_direct_debit_came_back_without_bank_details(collected):
+    from cases.timeline import describe
+
+    arudd_file_import(
+        content=_arudd("40001234-01,J SMITH,432.50,01/12/2026,0"),
+        filename="arudd.csv",
+        today=date(2026, 12, 3),
+    )
+    event = CaseEvent.objects.get(verb="direct_debit_returned")
+    sentence = describe(event.verb, event.payload)
+    assert sentence == (
+        "Direct debit of £432.50 collected 1 December 2026 returned unpaid "
+        "(ARUDD 0: Refer to payer) and reversed"
+    )
+    assert "12345678" not in str(event.payload) and "309434" not in str(event.payload)
