@@ -128,6 +128,24 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         f" {p.get('line', '')}) to account {p.get('account', '')}, asked for by"
         f" {p.get('requested_by', '')}"
     ),
+    # payments/direct_debits.py; bank details only ever masked.
+    "direct_debit_set_up": lambda p: (
+        f"Direct debit {p.get('mandate', '')} of {_money(p, 'amount')}"
+        f" {str(p.get('frequency_label', '')).lower()} set up from {p.get('bank', '')},"
+        f" first collection {_date(p, 'first_on')}"
+    ),
+    "direct_debit_cancelled": lambda p: (
+        f"Direct debit {p.get('mandate', '')} cancelled" + _then(p.get("reason", ""))
+    ),
+    "direct_debit_bank_report": lambda p: (
+        f"The bank reported on direct debit {p.get('mandate', '')}"
+        f" ({p.get('report', '')} {p.get('code', '')}: {p.get('meaning', '')}):"
+        f" now {str(p.get('status_label', '')).lower()}"
+    ),
+    "direct_debit_returned": lambda p: (
+        f"Direct debit of {_money(p, 'collected_amount')} collected {_date(p, 'collected_on')}"
+        f" returned unpaid (ARUDD {p.get('code', '')}: {p.get('meaning', '')}) and reversed"
+    ),
     "charge_posted": lambda p: (
         f"Charge of {_money(p, 'amount')} posted: {p.get('description', '')}"
     ),
@@ -199,6 +217,8 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
 
 # The text under the sentence, where the payload carries what someone wrote.
 DETAILS: dict[str, str] = {
+    "direct_debit_bank_report": "officer_action",
+    "direct_debit_returned": "officer_action",
     "contact_recorded": "summary",
     "note_added": "text",
     "case_paused": "comment",
@@ -233,7 +253,10 @@ KINDS: dict[str, tuple[str, Q]] = {
     "notes": ("Notes", Q(verb="note_added")),
     "payments": (
         "Payments and the ledger",
-        Q(verb__startswith="ledger_") | Q(verb="payment_taken") | Q(verb="charge_posted"),
+        Q(verb__startswith="ledger_")
+        | Q(verb="payment_taken")
+        | Q(verb="charge_posted")
+        | Q(verb__startswith="direct_debit_"),
     ),
     "arrangements": (
         "Arrangements and I&E",

@@ -43,6 +43,21 @@ urlpatterns = [
         payment_views.arrangement_cancel,
         name="arrangement_cancel",
     ),
+    path(
+        "cases/<int:case_id>/direct-debits/",
+        payment_views.case_direct_debits,
+        name="case_direct_debits",
+    ),
+    path(
+        "cases/<int:case_id>/direct-debits/new/",
+        payment_views.direct_debit_set_up,
+        name="direct_debit_set_up",
+    ),
+    path(
+        "cases/<int:case_id>/direct-debits/<int:mandate_id>/cancel/",
+        payment_views.direct_debit_cancel,
+        name="direct_debit_cancel",
+    ),
     path("cases/<int:case_id>/pause/", actions.case_pause, name="case_pause"),
     path("cases/<int:case_id>/pause/<int:hold_id>/end/", actions.pause_end, name="pause_end"),
     path(

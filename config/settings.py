@@ -212,6 +212,22 @@ RENT_FREE_WEEKS_PER_YEAR = env.int("RENT_FREE_WEEKS_PER_YEAR", default=4)
 # (County Courts Act 1984 s69 allows up to the judgment rate, 8%); 0 claims none.
 MONEY_CLAIM_INTEREST_PERCENT = env.float("MONEY_CLAIM_INTEREST_PERCENT", default=0.0)
 
+# Direct debits (payments/direct_debits.py): the council's Bacs collection account, and
+# the service user's name on every Standard 18 record (18 characters at most).
+DIRECT_DEBIT_ORIGINATOR_SORT_CODE = env.str("DIRECT_DEBIT_ORIGINATOR_SORT_CODE", default="000000")
+DIRECT_DEBIT_ORIGINATOR_ACCOUNT = env.str("DIRECT_DEBIT_ORIGINATOR_ACCOUNT", default="00000000")
+DIRECT_DEBIT_SERVICE_USER_NAME = env.str(
+    "DIRECT_DEBIT_SERVICE_USER_NAME", default="EASTBROOK COUNCIL"
+)
+if not (
+    len(DIRECT_DEBIT_ORIGINATOR_SORT_CODE) == 6 and DIRECT_DEBIT_ORIGINATOR_SORT_CODE.isdigit()
+):
+    raise environ.ImproperlyConfigured("DIRECT_DEBIT_ORIGINATOR_SORT_CODE must be 6 digits.")
+if not (len(DIRECT_DEBIT_ORIGINATOR_ACCOUNT) == 8 and DIRECT_DEBIT_ORIGINATOR_ACCOUNT.isdigit()):
+    raise environ.ImproperlyConfigured("DIRECT_DEBIT_ORIGINATOR_ACCOUNT must be 8 digits.")
+if not 0 < len(DIRECT_DEBIT_SERVICE_USER_NAME) <= 18:
+    raise environ.ImproperlyConfigured("DIRECT_DEBIT_SERVICE_USER_NAME must be 1-18 characters.")
+
 if TESTING:
     # Tests create many users; the production hasher is deliberately slow.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -2,7 +2,17 @@
 
 from django.contrib import admin
 
-from payments.models import Account, Arrangement, ArrangementCheck, RentWeek, RentYear, Transaction
+from payments.models import (
+    Account,
+    Arrangement,
+    ArrangementCheck,
+    DirectDebitCollection,
+    DirectDebitFile,
+    DirectDebitMandate,
+    RentWeek,
+    RentYear,
+    Transaction,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -70,3 +80,46 @@ class RentYearAdmin(admin.ModelAdmin):
     list_display = ["label", "starts_on", "ends_on", "charge_weeks"]
     readonly_fields = ["label", "starts_on", "ends_on"]
     inlines = [RentWeekInline]
+
+
+@admin.register(DirectDebitMandate)
+class DirectDebitMandateAdmin(ReadOnlyAdmin):
+    """Bank details only masked: the admin is no way round the pages' masking."""
+
+    list_display = [
+        "reference",
+        "account",
+        "payer_name",
+        "masked_sort_code",
+        "masked_account_number",
+        "amount",
+        "frequency",
+        "status",
+    ]
+    list_filter = ["status", "frequency"]
+    search_fields = ["reference", "account__reference"]
+    list_select_related = ["account"]
+    exclude = ["sort_code", "account_number"]
+    readonly_fields = ["masked_sort_code", "masked_account_number"]
+
+
+@admin.register(DirectDebitFile)
+class DirectDebitFileAdmin(ReadOnlyAdmin):
+    list_display = ["collection_date", "made_on", "lodgement_count", "collection_count", "total"]
+    # The file holds the payers' bank details in full.
+    exclude = ["content"]
+
+
+@admin.register(DirectDebitCollection)
+class DirectDebitCollectionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "mandate",
+        "collected_on",
+        "amount",
+        "transaction_code",
+        "returned_on",
+        "return_code",
+    ]
+    list_filter = ["transaction_code", "return_code"]
+    search_fields = ["mandate__reference", "account__reference"]
+    list_select_related = ["mandate"]

@@ -87,3 +87,65 @@ class ReplaceArrangementForm(ArrangementForm):
 
 class CancelArrangementForm(forms.Form):
     reason = text_area("Why it is being cancelled", message="Enter why the arrangement is ending")
+
+
+class DirectDebitForm(forms.Form):
+    """A payer's Direct Debit Instruction; payments.direct_debits checks the details."""
+
+    payer_name = forms.CharField(
+        label="Name on the bank account",
+        max_length=40,
+        help_text="As the bank shows it, 18 characters at most",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "autocomplete": "off"}),
+        error_messages={"required": "Enter the name on the bank account"},
+    )
+    sort_code = forms.CharField(
+        label="Sort code",
+        max_length=8,
+        help_text="6 digits, like 309430",
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input--width-5",
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "spellcheck": "false",
+            }
+        ),
+        error_messages={"required": "Enter the sort code"},
+    )
+    account_number = forms.CharField(
+        label="Account number",
+        max_length=8,
+        help_text="8 digits, like 00733445",
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input--width-10",
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "spellcheck": "false",
+            }
+        ),
+        error_messages={"required": "Enter the account number"},
+    )
+    amount = money_field("Amount each time", required=True)
+    frequency = radios(
+        ArrangementFrequency.choices,
+        "How often",
+        required_message="Choose how often the direct debit is collected",
+    )
+    first_collection_on = date_field(
+        "Date of the first collection",
+        help_text="At least 10 working days away, so the tenant has notice. Monthly: the 1st "
+        "to the 28th",
+    )
+    ends_on = date_field("Date of the last collection", required=False, help_text="Optional")
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields = {"account": account_field(case), **self.fields}
+
+
+class CancelDirectDebitForm(forms.Form):
+    reason = text_area(
+        "Why it is being cancelled", message="Enter why the direct debit is being cancelled"
+    )

@@ -122,6 +122,7 @@ class TransactionSource(models.TextChoices):
     BENEFIT_SCHEDULE = "benefit_schedule", "Housing Benefit schedule"
     DWP = "dwp", "DWP schedule"
     OFFICER = "officer", "Entered by an officer"
+    DIRECT_DEBIT = "direct_debit", "Direct debit collection"
     SEED = "seed", "Demo data"
 
 
@@ -456,3 +457,183 @@ class SuspenseItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} received {self.received_on} (suspense)"
+
+
+class MandateStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be lodged with the bank (AUDDIS)"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended: not collected until the officer resolves it"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+LIVE_MANDATE_STATUSES = frozenset(
+    {MandateStatus.PENDING, MandateStatus.ACTIVE, MandateStatus.SUSPENDED}
+)
+
+
+class DirectDebitMandate(models.Model):
+    """A Direct Debit Instruction from the payer to collect rent from their bank account.
+
+    The sort code and account number are kept to collect; pages, the admin and the
+    timeline only ever show them masked (`masked_sort_code`, `masked_account_number`).
+    """
+
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="direct_debit_mandates"
+    )
+    reference = models.CharField(
+        "mandate reference",
+        max_length=18,
+        unique=True,
+        help_text="The service user's reference on every Bacs record for this instruction.",
+    )
+    payer_name = models.CharField(
+        max_length=18, help_text="The bank account's name, as Bacs has it."
+    )
+    sort_code = models.CharField(max_length=6)
+    account_number = models.CharField(max_length=8)
+    amount = models.DecimalField(**MONEY)
+    frequency = models.CharField(max_length=20, choices=ArrangementFrequency.choices)
+    collection_day = models.PositiveSmallIntegerField(
+        help_text="Monthly: the day of the month (1-28). Otherwise the weekday, Monday 0."
+    )
+    first_collection_on = models.DateField()
+    ends_on = models.DateField(
+        null=True, blank=True, help_text="Blank: until cancelled. The last collection is final."
+    )
+    status = models.CharField(
+        max_length=20, choices=MandateStatus.choices, default=MandateStatus.PENDING
+    )
+    lodged_on = models.DateField(
+        null=True, blank=True, help_text="When the instruction (AUDDIS 0N) went to Bacs."
+    )
+    status_reason = models.CharField(max_length=200, blank=True)
+    status_changed_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(status__in=["pending", "active", "suspended"]),
+                name="one_live_mandate_per_account",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="mandate_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.masked_sort_code} {self.masked_account_number})"
+
+    @property
+    def masked_sort_code(self) -> str:
+        return f"**-**-{self.sort_code[-2:]}"
+
+    @property
+    def masked_account_number(self) -> str:
+        return f"****{self.account_number[-4:]}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_MANDATE_STATUSES
+
+
+class DirectDebitFile(models.Model):
+    """One day's Bacs Standard 18 collection file; a date's file is made once."""
+
+    collection_date = models.DateField(unique=True)
+    processing_date = models.DateField(help_text="The Bacs processing day before it.")
+    made_on = models.DateField()
+    made_at = models.DateTimeField(default=timezone.now)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lodgement_count = models.PositiveIntegerField(default=0)
+    collection_count = models.PositiveIntegerField(default=0)
+    total = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    content = models.TextField(help_text="The records as written, to send again if lost.")
+
+    class Meta:
+        ordering = ["-collection_date"]
+
+    def __str__(self) -> str:
+        return f"Direct debits collected {self.collection_date:%d %b %Y}"
+
+
+class DirectDebitCollection(models.Model):
+    """One collection in a file, with the payment it posted and, if the bank returned
+    it unpaid (ARUDD), the reason and the reversal."""
+
+    class Code(models.TextChoices):
+        FIRST = "01", "First collection"
+        REGULAR = "17", "Collection"
+        REPRESENTED = "18", "Re-presented"
+        FINAL = "19", "Final collection"
+
+    collection_file = models.ForeignKey(
+        DirectDebitFile, on_delete=models.PROTECT, related_name="collections"
+    )
+    mandate = models.ForeignKey(
+        DirectDebitMandate, on_delete=models.PROTECT, related_name="collections"
+    )
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    collected_on = models.DateField()
+    amount = models.DecimalField(**MONEY)
+    transaction_code = models.CharField(max_length=2, choices=Code.choices)
+    source_reference = models.CharField(max_length=64, unique=True)
+    represents = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="represented_by"
+    )
+    transaction = models.OneToOneField(
+        Transaction, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    returned_on = models.DateField(null=True, blank=True)
+    return_code = models.CharField(max_length=1, blank=True, help_text="The ARUDD reason code.")
+    return_file = models.ForeignKey(
+        "DirectDebitReturnFile",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="returns",
+    )
+    reversal = models.OneToOneField(
+        Transaction, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["collected_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="collection_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} from {self.mandate.reference} on {self.collected_on}"
+
+    @property
+    def return_meaning(self) -> str:
+        from payments.bacs import ARUDD
+
+        found = ARUDD.get(self.return_code)
+        return found.meaning if found else self.return_code
+
+
+class DirectDebitReturnFile(models.Model):
+    """An ARUDD report of direct debits returned unpaid, applied whole and once."""
+
+    filename = models.CharField(max_length=200)
+    checksum = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the file.")
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    line_count = models.PositiveIntegerField(default=0)
+    total = models.DecimalField(**MONEY, default=Decimal("0.00"))
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.filename

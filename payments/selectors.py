@@ -11,7 +11,13 @@ from django.db.models.functions import Coalesce, TruncMonth
 from cases.models import Case
 from cases.timeline import TimelineEntry, TimelineSource, moment_of, when_of
 from core.money import format_money, to_money
-from payments.models import Account, Transaction, TransactionKind
+from payments.models import (
+    Account,
+    DirectDebitCollection,
+    DirectDebitMandate,
+    Transaction,
+    TransactionKind,
+)
 
 
 def accounts_out_of_balance() -> QuerySet[Account]:
@@ -207,4 +213,21 @@ def _ledger_entry(line: Transaction) -> TimelineEntry:
         text="\n".join(text),
         byline=str(line.created_by) if line.created_by_id else line.get_source_display(),
         when=when_of(line.effective_date, line.posted_at),
+    )
+
+
+def mandates_for_case(*, case: Case) -> list[DirectDebitMandate]:
+    """The case's direct debits, live first, newest first (one query)."""
+    return sorted(
+        DirectDebitMandate.objects.filter(account__case=case).select_related("account"),
+        key=lambda m: (not m.is_live, -m.created_at.timestamp(), -m.pk),
+    )
+
+
+def collections_for_case(*, case: Case, limit: int = 12) -> list[DirectDebitCollection]:
+    """The case's latest direct debit collections, with any return (one query)."""
+    return list(
+        DirectDebitCollection.objects.filter(account__case=case)
+        .select_related("mandate")
+        .order_by("-collected_on", "-id")[:limit]
     )

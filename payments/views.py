@@ -4,20 +4,25 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
 
 from cases.rules import income_statement_is_current
 from cases.selectors import statements_for
 from cases.views.actions import _case, casework_form, posted
+from cases.views.case import case_context
 from core.money import format_money
-from payments import arrangements
+from payments import arrangements, direct_debits
 from payments.forms import (
     ArrangementForm,
     CancelArrangementForm,
+    CancelDirectDebitForm,
+    DirectDebitForm,
     ReplaceArrangementForm,
     TelephonePaymentForm,
 )
-from payments.models import Arrangement
+from payments.models import Arrangement, DirectDebitMandate
+from payments.selectors import collections_for_case, mandates_for_case
 from payments.services import telephone_payment_take
 
 
@@ -188,5 +193,80 @@ def arrangement_cancel(request: HttpRequest, case_id: int, arrangement_id: int) 
             "intro": f"{format_money(arrangement.instalment)} "
             f"{arrangement.get_frequency_display().lower()} on {arrangement.account.reference}, "
             f"from {arrangement.starts_on:%-d %B %Y}."
+        },
+    )
+
+
+@require_GET
+def case_direct_debits(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The case's direct debits, bank details masked. Only those who work the case see
+    it: bank details are kept to those who need them (UK GDPR Art 5(1)(c))."""
+    _case(request, case_id)
+    context = case_context(request, case_id, "direct_debits")
+    case = context["case"]
+    mandates = mandates_for_case(case=case)
+    with_live = {m.account_id for m in mandates if m.is_live}
+    context.update(
+        mandates=mandates,
+        collections=collections_for_case(case=case),
+        can_set_up=any(a.pk not in with_live for a in context["open_accounts"]),
+    )
+    return render(request, "payments/direct_debits.html", context)
+
+
+def direct_debit_set_up(request: HttpRequest, case_id: int) -> HttpResponse:
+    case, today = _case(request, case_id)
+    form = DirectDebitForm(
+        posted(request),
+        case=case,
+        initial={"first_collection_on": direct_debits.first_collection_earliest(today=today)},
+    )
+    return casework_form(
+        request,
+        case=case,
+        form=form,
+        title="Set up a direct debit",
+        submit="Set up direct debit",
+        success=lambda m: (
+            f"Direct debit {m.reference} of {format_money(m.amount)} "
+            f"{m.get_frequency_display().lower()} set up: it is lodged with the bank in the "
+            "next collection file"
+        ),
+        section="direct_debits",
+        perform=lambda d: direct_debits.mandate_set_up(
+            account=d["account"],
+            payer_name=d["payer_name"],
+            sort_code=d["sort_code"],
+            account_number=d["account_number"],
+            amount=d["amount"],
+            frequency=d["frequency"],
+            first_collection_on=d["first_collection_on"],
+            ends_on=d["ends_on"],
+            actor=request.user,
+            today=today,
+        ),
+    )
+
+
+def direct_debit_cancel(request: HttpRequest, case_id: int, mandate_id: int) -> HttpResponse:
+    case, today = _case(request, case_id)
+    mandate = get_object_or_404(
+        DirectDebitMandate.objects.select_related("account"), pk=mandate_id, account__case=case
+    )
+    return casework_form(
+        request,
+        case=case,
+        form=CancelDirectDebitForm(posted(request)),
+        title="Cancel the direct debit",
+        submit="Cancel direct debit",
+        success=f"Direct debit {mandate.reference} cancelled",
+        section="direct_debits",
+        perform=lambda d: direct_debits.mandate_cancel(
+            mandate=mandate, reason=d["reason"], actor=request.user, today=today
+        ),
+        context={
+            "intro": f"{format_money(mandate.amount)} {mandate.get_frequency_display().lower()} "
+            f"from {mandate.masked_sort_code} {mandate.masked_account_number} on account "
+            f"{mandate.account.reference}. It is in no collection file made from now on."
         },
     )

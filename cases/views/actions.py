@@ -31,6 +31,7 @@ SECTION_URLS = {
     "household": "case_household",
     "statement": "case_statement",
     "notices": "case_notices",
+    "direct_debits": "case_direct_debits",
 }
 
 

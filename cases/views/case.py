@@ -48,10 +48,14 @@ SECTIONS = [
     ("timeline", "Timeline", "case"),
     ("statement", "Statement", "case_statement"),
     ("arrangement", "Arrangement", "case_arrangement"),
+    ("direct_debits", "Direct debits", "case_direct_debits"),
     ("household", "Household and contacts", "case_household"),
     ("notices", "Notices and court", "case_notices"),
     ("documents", "Documents", "case_documents"),
 ]
+
+# Bank details are shown only to those who work the case (payments.views).
+ACT_ONLY_SECTIONS = frozenset({"direct_debits"})
 
 
 @dataclass
@@ -185,6 +189,7 @@ def case_context(request: HttpRequest, case_id: int, section: str) -> dict[str, 
         "sections": [
             (label, reverse(url_name, args=[case.pk]), key == section)
             for key, label, url_name in SECTIONS
+            if can_act or key not in ACT_ONLY_SECTIONS
         ],
         "today": today,
     }
