@@ -166,6 +166,7 @@ def default_document() -> dict[str, Any]:
             LetterKind.COURT_HEARING.value,
         ],
         "letters": {"repeat_after_days": 28},
+        "messages": {"early_contact": "off"},
         "arrangements": {
             "tolerance_working_days": 5,
             "tolerance_amount": "5.00",
@@ -279,6 +280,20 @@ SETTINGS: tuple[Setting, ...] = (
         "Hackney did not repeat letter 1 within 3 months (peer-hackney.md §2)",
         0,
         365,
+    ),
+    Setting(
+        ("messages", "early_contact"),
+        "When the run first recommends early contact, send a reminder by",
+        "choice",
+        "Before letter 1: a text or email through GOV.UK Notify, to each tenant who has "
+        "not opted out (notices/messaging); off unless switched on",
+        choices=(
+            ("off", "nothing: no automatic message"),
+            ("sms", "text message"),
+            ("email", "email"),
+            ("preferred", "text or email, as the tenant prefers (text if no preference)"),
+        ),
+        optional=True,
     ),
     Setting(
         ("arrangements", "tolerance_working_days"),
@@ -602,6 +617,7 @@ class Policy:
     weeks_basis: str = field(init=False)
     automatic_letters: frozenset[str] = field(init=False)
     letter_repeat_days: int = field(init=False)
+    early_contact_message: str = field(init=False)
     arrangement_tolerance_days: int = field(init=False)
     arrangement_tolerance_amount: Decimal = field(init=False)
     broken_after_missed_payments: Decimal = field(init=False)
@@ -622,6 +638,9 @@ class Policy:
         put(self, "weeks_basis", doc["weeks_basis"])
         put(self, "automatic_letters", frozenset(doc["automatic_letters"]))
         put(self, "letter_repeat_days", int(doc["letters"]["repeat_after_days"]))
+        put(
+            self, "early_contact_message", (doc.get("messages") or {}).get("early_contact") or "off"
+        )
         arrangements = doc["arrangements"]
         put(self, "arrangement_tolerance_days", int(arrangements["tolerance_working_days"]))
         put(self, "arrangement_tolerance_amount", Decimal(arrangements["tolerance_amount"]))

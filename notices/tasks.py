@@ -61,7 +61,9 @@ def chunks(ids: list[int], size: int) -> list[list[int]]:
 
 @shared_task(name="notices.tasks.render_letter_requests")
 def render_letter_requests(run_date: str) -> dict[str, int]:
-    """Render every pending letter request for `run_date` (YYYY-MM-DD), then the print pack."""
+    """Render every pending letter request for `run_date` (YYYY-MM-DD), then the print pack;
+    and send the texts and emails the policy sends by itself after the run."""
+    send_policy_messages.delay(run_date)
     pending, held = letter_requests_claim(run_date=date.fromisoformat(run_date))
     if not pending:
         if not held:
@@ -108,3 +110,11 @@ def refresh_message_statuses() -> dict[str, int]:
     from notices.messaging.services import messages_status_refresh
 
     return messages_status_refresh()
+
+
+@shared_task(name="notices.tasks.send_policy_messages")
+def send_policy_messages(run_date: str) -> int:
+    """The night's automatic reminders (off unless the policy switches them on)."""
+    from notices.messaging.services import policy_messages_send
+
+    return policy_messages_send(run_date=date.fromisoformat(run_date))

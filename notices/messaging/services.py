@@ -341,3 +341,51 @@ def opt_out_withdraw(
             },
         )
     return locked
+
+
+def policy_messages_send(*, run_date: date) -> int:
+    """The messages the policy in force sends by itself after a night's run: a reminder
+    to each case the run first recommended early contact for tonight, with nothing
+    holding it back. Sent once: a case already reminded since the run is left alone."""
+    from arrears.models import Recommendation
+    from arrears.selectors import policy_in_force
+
+    choice = policy_in_force().early_contact_message
+    if choice == "off":
+        return 0
+    case_ids = list(
+        Recommendation.objects.filter(
+            run_date=run_date, since=run_date, action="early_contact", guard=""
+        )
+        .exclude(
+            case__messages__purpose=MessagePurpose.EARLY_REMINDER,
+            case__messages__requested_at__date__gte=run_date,
+        )
+        .values_list("case_id", flat=True)
+    )
+    made = 0
+    for case in Case.objects.filter(pk__in=case_ids).select_related("tenancy__property"):
+        tenants = list(
+            Tenant.objects.filter(tenancy=case.tenancy, is_tenant=True).select_related(
+                "tenancy__property"
+            )
+        )
+        by_channel: dict[str, list[Tenant]] = {}
+        for tenant in tenants:
+            channel = choice
+            if choice == "preferred":
+                email = tenant.preferred_contact == Tenant.PreferredContact.EMAIL
+                channel = MessageChannel.EMAIL if email else MessageChannel.SMS
+            by_channel.setdefault(channel, []).append(tenant)
+        for channel, group in by_channel.items():
+            made += len(
+                message_request(
+                    case=case,
+                    actor=None,
+                    purpose=MessagePurpose.EARLY_REMINDER,
+                    channel=channel,
+                    today=run_date,
+                    tenants=group,
+                )
+            )
+    return made

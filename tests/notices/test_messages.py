@@ -356,3 +356,55 @@ def test_the_documents_tab_lists_the_messages_and_opt_outs(client, team, templat
 
     assert "Text message: arrears reminder" in page
     assert "Ms Jane Smith: no email, since 23 Nov 2026" in page
+
+
+def _recommend(case, *, action="early_contact", since=TODAY, guard=""):
+    from arrears.models import Recommendation
+
+    return Recommendation.objects.create(
+        case=case,
+        run_date=TODAY,
+        policy_version=1,
+        action=action,
+        stage="early_contact",
+        since=since,
+        guard=guard,
+        fingerprint="x",
+    )
+
+
+def _policy_sends(team, choice: str) -> None:
+    import copy
+
+    from arrears.services import policy_current, policy_version_create
+
+    document = copy.deepcopy(policy_current().document)
+    document["messages"] = {"early_contact": choice}
+    policy_version_create(document=document, note="Texts before letter 1", actor=team.ada)
+
+
+def test_the_policy_can_switch_on_a_text_when_early_contact_is_first_recommended(team):
+    from notices.messaging.services import policy_messages_send
+
+    NotifyTemplate.objects.create(
+        purpose="early_reminder", channel="sms", notify_template_id=uuid.uuid4()
+    )
+    first_tonight = texted_case(team)
+    _recommend(first_tonight)
+    for_weeks = texted_case(team)
+    _recommend(for_weeks, since=date(2026, 11, 2))
+    held = texted_case(team)
+    _recommend(held, guard="dispute")
+
+    assert policy_messages_send(run_date=TODAY) == 0  # off by default
+    _policy_sends(team, "sms")
+    assert policy_messages_send(run_date=TODAY) == 1
+    assert policy_messages_send(run_date=TODAY) == 0  # a re-run sends nothing twice
+
+    message = Message.objects.get()
+    assert (message.case, message.purpose, message.channel) == (
+        first_tonight,
+        "early_reminder",
+        "sms",
+    )
+    assert message.requested_by is None
