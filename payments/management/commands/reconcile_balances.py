@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from core.money import format_money
-from payments.models import Account, Transaction
-from payments.selectors import accounts_out_of_balance
+from payments.selectors import ledger_reconciliation
 
 SHOWN = 200
 
@@ -14,23 +13,22 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        broken = list(accounts_out_of_balance()[:SHOWN])
-        accounts = Account.objects.count()
-        lines = Transaction.objects.count()
-        if not broken:
+        found = ledger_reconciliation(shown=SHOWN)
+        if not found.out_of_balance:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"All {accounts:,} account balances equal their ledgers ({lines:,} lines)."
+                    f"All {found.accounts:,} account balances equal their ledgers "
+                    f"({found.lines:,} lines)."
                 )
             )
             return
-        for account in broken:
+        for reference, balance, total in found.shown:
             self.stdout.write(
-                f"{account.reference}: balance {format_money(account.balance)} but ledger "
-                f"totals {format_money(account.ledger_total)} "
-                f"(difference {format_money(account.balance - account.ledger_total)})"
+                f"{reference}: balance {format_money(balance)} but ledger "
+                f"totals {format_money(total)} "
+                f"(difference {format_money(balance - total)})"
             )
         raise CommandError(
-            f"{len(broken)} of {accounts:,} accounts do not match their ledger"
-            + (f" (first {SHOWN} shown)" if len(broken) == SHOWN else "")
+            f"{found.out_of_balance:,} of {found.accounts:,} accounts do not match their ledger"
+            + (f" (first {SHOWN} shown)" if found.out_of_balance > SHOWN else "")
         )
