@@ -252,6 +252,8 @@ NOTICES_DISPATCH_LEASE_MINUTES = env.int("NOTICES_DISPATCH_LEASE_MINUTES", defau
 NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
 NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
 NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
+# The nightly letters posted by Notify's letter service instead of the print pack.
+NOTIFY_LETTERS = env.bool("NOTIFY_LETTERS", default=False)
 CELERY_BEAT_SCHEDULE["notices-message-statuses"] = {
     "task": "notices.tasks.refresh_message_statuses",
     "schedule": crontab(minute="*/10"),

@@ -444,6 +444,7 @@ class MessagePurpose(models.TextChoices):
     INSTALMENT_REMINDER = "instalment_reminder", "Instalment reminder under an arrangement"
     MISSED_INSTALMENT = "missed_instalment", "An instalment was missed"
     APPOINTMENT = "appointment", "Visit or appointment reminder"
+    LETTER = "letter", "A letter the service produced"
 
 
 class NotifyTemplate(models.Model):
@@ -486,9 +487,20 @@ class Message(models.Model):
         REJECTED = "rejected", "Refused by Notify"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
-    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="messages")
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+    )
     channel = models.CharField(max_length=10, choices=MessageChannel.choices)
     purpose = models.CharField(max_length=30, choices=MessagePurpose.choices)
+    document = models.ForeignKey(
+        "Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+        help_text="A letter the service rendered, posted by Notify's letter service.",
+    )
+    addressee = models.CharField(max_length=200, blank=True)
     template = models.ForeignKey(
         NotifyTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -37,6 +37,8 @@ def _letters_to_pack(run_date: date):
             letter_request__run_date=run_date,
             status=Document.Status.RENDERED,
             print_pack__isnull=True,
+            # Posted by Notify's letter service instead (notices.messaging).
+            messages__isnull=True,
         )
         .select_related("case")
         .order_by("address_sort_key", "id")

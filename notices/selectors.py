@@ -29,7 +29,7 @@ def documents_for_case(*, case: Case) -> QuerySet[Document]:
 
 def messages_for_case(*, case: Case, limit: int = 50) -> list[Message]:
     """The case's latest texts, emails and Notify letters, newest first."""
-    return list(Message.objects.filter(case=case).select_related("tenant", "requested_by")[:limit])
+    return list(Message.objects.filter(case=case).select_related("requested_by")[:limit])
 
 
 def opt_outs_for_case(*, case: Case) -> list[MessageOptOut]:

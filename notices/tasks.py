@@ -43,6 +43,13 @@ def render_letter_chunk(request_ids: list[int]) -> dict[str, int]:
 
 @shared_task(name="notices.tasks.build_print_pack")
 def build_print_pack(run_date: str) -> int | None:
+    if settings.NOTIFY_LETTERS:
+        from notices.messaging.gateway import notify_configured
+        from notices.messaging.services import letters_send_through_notify
+
+        if notify_configured():
+            sent = letters_send_through_notify(run_date=date.fromisoformat(run_date))
+            logger.info("%s letters of %s posted through Notify", sent, run_date)
     pack = print_pack_build(run_date=date.fromisoformat(run_date))
     if pack is not None:
         logger.info("Print pack %s: %s letters, %s pages", pack, pack.letter_count, pack.page_count)

@@ -543,9 +543,9 @@ def message_new(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             for message in made:
                 if message.status == Message.Status.NOT_SENT:
-                    messages.warning(request, f"Not sent to {message.tenant}: {message.reason}")
+                    messages.warning(request, f"Not sent to {message.addressee}: {message.reason}")
                 else:
-                    messages.success(request, f"Sent to GOV.UK Notify for {message.tenant}.")
+                    messages.success(request, f"Sent to GOV.UK Notify for {message.addressee}.")
             return redirect(case_section_url(case.pk, "documents"))
     return render(
         request,

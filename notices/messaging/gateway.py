@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 from django.conf import settings
 from notifications_python_client.errors import HTTPError
 from notifications_python_client.notifications import NotificationsAPIClient
+from pypdf import PdfReader, PdfWriter
 
 from notices.models import Message, MessageChannel
 
@@ -72,9 +74,32 @@ def _messages(error: HTTPError) -> str:
     return str(found)[:300]
 
 
+def _copy_pdf(message: Message) -> io.BytesIO:
+    """One tenant's copy of a rendered letter: its own pages of the document's PDF."""
+    from notices.documents import documents_root
+
+    reader = PdfReader(documents_root() / message.document.file)
+    first = int(message.personalisation.get("first_page", 0))
+    pages = int(message.personalisation.get("pages", len(reader.pages)))
+    writer = PdfWriter()
+    for page in reader.pages[first : first + pages]:
+        writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    out.seek(0)
+    return out
+
+
 def send(message: Message) -> Sent:
     """Send one message; its reference is ours, so Notify's records can be matched."""
     client = _client()
+    if message.document_id:
+        answer = _call(
+            client.send_precompiled_letter_notification,
+            reference=message.reference,
+            pdf_file=_copy_pdf(message),
+        )
+        return Sent(notify_id=answer["id"], status=Message.Status.CREATED)
     template_id = str(message.template.notify_template_id)
     personalisation = message.personalisation
     if message.channel == MessageChannel.SMS:

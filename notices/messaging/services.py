@@ -159,6 +159,7 @@ def message_request(
                 channel=channel,
                 purpose=purpose,
                 template=template,
+                addressee=tenant.full_name,
                 recipient=_address(tenant, channel) if channel != MessageChannel.LETTER else "",
                 personalisation=_personalisation(locked, tenant, channel),
                 status=Message.Status.NOT_SENT if refusal else Message.Status.QUEUED,
@@ -185,7 +186,7 @@ def _event_payload(message: Message) -> dict[str, object]:
         "message_id": message.pk,
         "channel_label": message.get_channel_display(),
         "purpose_label": message.get_purpose_display(),
-        "tenant": message.tenant.full_name,
+        "tenant": message.addressee,
         "status": message.status,
         "status_label": message.get_status_display(),
         "reason": message.reason,
@@ -200,7 +201,7 @@ def messages_send(*, message_ids: list[int]) -> dict[str, int]:
         with transaction.atomic():
             message = (
                 Message.objects.select_for_update(skip_locked=True)
-                .select_related("template", "tenant")
+                .select_related("template", "tenant", "document")
                 .filter(pk=message_id, status=Message.Status.QUEUED)
                 .first()
             )
@@ -239,7 +240,7 @@ def message_status_record(*, message: Message, status: str) -> bool:
     """Record Notify's latest word on a message; a final one goes on the timeline once.
     Returns whether anything changed."""
     with transaction.atomic():
-        locked = Message.objects.select_for_update().select_related("tenant").get(pk=message.pk)
+        locked = Message.objects.select_for_update().get(pk=message.pk)
         if locked.status == status or locked.status in Message.FINAL:
             return False
         locked.status = status
@@ -389,3 +390,42 @@ def policy_messages_send(*, run_date: date) -> int:
                 )
             )
     return made
+
+
+def letters_send_through_notify(*, run_date: date) -> int:
+    """The night's rendered letters posted by Notify's letter service instead of the
+    print room: one precompiled letter per tenant's copy, each sent once. Returns how
+    many were asked for; the print pack then holds only what was not."""
+    from notices.models import Document
+    from notices.print_packs import envelopes
+
+    documents = list(
+        Document.objects.filter(
+            letter_request__run_date=run_date,
+            status=Document.Status.RENDERED,
+            print_pack__isnull=True,
+            messages__isnull=True,
+        ).select_related("case")
+    )
+    made: list[int] = []
+    with transaction.atomic():
+        for envelope in envelopes(documents):
+            message = Message.objects.create(
+                case=envelope.document.case,
+                channel=MessageChannel.LETTER,
+                purpose=MessagePurpose.LETTER,
+                document=envelope.document,
+                addressee=envelope.name,
+                recipient=envelope.postcode,
+                personalisation={"first_page": envelope.first_page, "pages": envelope.pages},
+            )
+            case_event_record(
+                case=envelope.document.case,
+                actor=None,
+                verb="message_queued",
+                payload=_event_payload(message) | {"purpose_label": envelope.document.title},
+            )
+            made.append(message.pk)
+    if made:
+        messages_send(message_ids=made)
+    return len(made)

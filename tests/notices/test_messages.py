@@ -95,7 +95,7 @@ def _handler(state: FakeNotify):
                     "id": notify_id,
                     "reference": body.get("reference"),
                     "content": {"body": "…", "from_number": "EASTBROOK"},
-                    "template": {"id": body["template_id"], "version": 1, "uri": ""},
+                    "template": {"id": body.get("template_id", ""), "version": 1, "uri": ""},
                     "uri": f"{state.url}/v2/notifications/{notify_id}",
                 },
             )
@@ -408,3 +408,40 @@ def test_the_policy_can_switch_on_a_text_when_early_contact_is_first_recommended
         "sms",
     )
     assert message.requested_by is None
+
+
+def test_with_notify_letters_on_each_copy_of_the_nights_letters_is_posted_by_notify(
+    team, notify, settings
+):
+    import base64
+    import io
+
+    from pypdf import PdfReader
+
+    from arrears.models import LetterKind, LetterRequest
+    from notices.models import Document, PrintPack
+    from notices.tasks import render_letter_requests
+
+    settings.NOTIFY_LETTERS = True
+    case = household(patch=team.patch_a, names=("Ms Jane Smith", "Mr John Smith"))
+    LetterRequest.objects.create(case=case, letter=LetterKind.ARREARS_LETTER_1, run_date=TODAY)
+
+    render_letter_requests(TODAY.isoformat())
+    render_letter_requests(TODAY.isoformat())  # a re-run posts nothing twice
+
+    document = Document.objects.get()
+    letters = [sent for sent in notify.sent if sent["path"] == "/v2/notifications/letter"]
+    assert len(letters) == 2
+    pages = [len(PdfReader(io.BytesIO(base64.b64decode(s["content"]))).pages) for s in letters]
+    assert pages == document.copy_page_counts
+    first = " ".join(
+        PdfReader(io.BytesIO(base64.b64decode(letters[0]["content"])))
+        .pages[0]
+        .extract_text()
+        .split()
+    )
+    assert "Jane Smith" in first
+    posted = Message.objects.filter(document=document).order_by("id")
+    assert [m.addressee for m in posted] == ["Ms Jane Smith", "Mr John Smith"]
+    assert {m.status for m in posted} == {"created"}
+    assert not PrintPack.objects.filter(letter_count__gt=0).exists()
