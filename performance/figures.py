@@ -30,7 +30,7 @@ from payments.models import (
     CREDIT_KINDS,
     Account,
     AccountKind,
-    RentWeek,
+    RentYear,
     Transaction,
     TransactionKind,
 )
@@ -160,10 +160,13 @@ def financial_year_label(year: int) -> str:
 def charge_weeks_in_year(day: date) -> int:
     """The rent year's charge weeks (48 with four rent-free weeks); 52 if no calendar
     has been set up for it (payments.RentYear)."""
-    week = RentWeek.objects.filter(starts_on__lte=day).order_by("-starts_on").first()
-    if week is None or week.rent_year.ends_on < day:
-        return 52
-    return week.rent_year.charge_weeks
+    weeks = (
+        RentYear.objects.filter(starts_on__lte=day, ends_on__gte=day)
+        .annotate(n=Count("weeks", filter=Q(weeks__is_charge_week=True)))
+        .values_list("n", flat=True)
+        .first()
+    )
+    return weeks or 52
 
 
 # How each query groups and scopes.

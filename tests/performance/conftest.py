@@ -7,7 +7,8 @@ Patch A01 (alice):
   A1  current, £100 a week. Charged £100 on 23 Mar 2026 (last year: brought forward)
       and £100 on 2, 9 and 16 Nov. Paid £120 (3 Nov), Housing Benefit £100 (10 Nov),
       £50 (17 Nov) reversed on 18 Nov. Collected £220 of £300 due; owes £180.
-      Nightly figures: 7.5 weeks, £60 of it technical. A NOSP served 5 Nov.
+      Nightly figures (as the run would write them): 7.5 weeks, £60 of it technical.
+      A NOSP served 5 Nov.
   A2  current, £50 a week, assigned to carol. Charged £50, Universal Credit paid to us
       £80 (16 Nov): £30 in credit. A garage notice to quit served 6 Nov (not counted).
   A3  ended 30 Jun 2026, £100 a week. Charged £100 on 1 Jun, unpaid: former arrears.
@@ -97,11 +98,13 @@ def _pay(account: Account, amount: str, on: date, kind=TransactionKind.PAYMENT):
 def council(team, frozen) -> Council:
     a, b = team.patch_a, team.patch_b
     a1 = _case(a, weekly="100.00", rent_arrears=Decimal("180.00"), weeks_in_arrears=Decimal("7.5"),
-               technical_arrears=Decimal("60.00"))  # fmt: skip
+               technical_arrears=Decimal("60.00"), balance=Decimal("180.00"))  # fmt: skip
     a2 = _case(a, weekly="50.00", officer=team.carol, rent_arrears=Decimal("-30.00"))
     a3 = _case(a, weekly="100.00", ended=date(2026, 6, 30))
-    a4 = _case(a, weekly=None, rent_arrears=Decimal("1300.00"), weeks_in_arrears=Decimal("13.0"))
-    b1 = _case(b, weekly="200.00", rent_arrears=Decimal("200.00"), weeks_in_arrears=Decimal("14.0"))
+    a4 = _case(a, weekly=None, rent_arrears=Decimal("1300.00"), weeks_in_arrears=Decimal("13.0"),
+               balance=Decimal("1300.00"))  # fmt: skip
+    b1 = _case(b, weekly="200.00", rent_arrears=Decimal("200.00"), weeks_in_arrears=Decimal("14.0"),
+               balance=Decimal("210.00"))  # fmt: skip
     b2 = _case(b, weekly=None, ended=date(2025, 3, 31))
 
     rent = _rent(a1)
