@@ -96,6 +96,11 @@ def _pay(account: Account, amount: str, on: date, kind=TransactionKind.PAYMENT):
 
 @pytest.fixture
 def council(team, frozen) -> Council:
+    return build_council(team)
+
+
+def build_council(team) -> Council:
+    """The council above; call it with the clock at TODAY."""
     a, b = team.patch_a, team.patch_b
     a1 = _case(a, weekly="100.00", rent_arrears=Decimal("180.00"), weeks_in_arrears=Decimal("7.5"),
                technical_arrears=Decimal("60.00"), balance=Decimal("180.00"))  # fmt: skip
