@@ -7,7 +7,6 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -234,7 +233,7 @@ def write_off_new(request: HttpRequest, case_id: int) -> HttpResponse:
     today = timezone.localdate()
     case = load_for_page(case_for_action(request.user, case_id, today=today))
     accounts = Account.objects.filter(
-        Q(case=case), status=Account.Status.OPEN, balance__gt=0
+        case=case, status=Account.Status.OPEN, balance__gt=0
     ).order_by("reference")
     form = WriteOffProposeForm(request.POST or None, accounts=accounts)
     if request.method == "POST" and form.is_valid():
