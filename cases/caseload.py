@@ -358,6 +358,9 @@ class CaseloadQuery:
     # By default the caseload is the cases that owe money; "all" adds the rest.
     show_all: bool = False
     officer_id: int | None = None
+    # More than this many weeks in arrears: the performance figures' thresholds (7, 13)
+    # fall inside the weeks bands, so a dashboard figure links here exactly.
+    weeks_over: int | None = None
     sort: str = DEFAULT_SORT
     descending: bool = True
     after: str = ""
@@ -401,6 +404,8 @@ class CaseloadQuery:
         raw_officer = (data.get("officer") or "").strip()
         if raw_officer.isdigit():
             officer_id = int(raw_officer)
+        raw_weeks = (data.get("weeks_over") or "").strip()
+        weeks_over = int(raw_weeks) if raw_weeks.isdigit() and int(raw_weeks) <= 520 else None
         raw_start = (data.get("start") or "").strip()
         start = int(raw_start) if raw_start.isdigit() and 0 < int(raw_start) < 10**7 else None
         sort = data.get("sort") if data.get("sort") in SORTS else DEFAULT_SORT
@@ -417,6 +422,7 @@ class CaseloadQuery:
                 contact_older_than=contact_older_than,
                 show_all=data.get("show") == "all",
                 officer_id=officer_id,
+                weeks_over=weeks_over,
                 sort=sort,
                 descending=descending,
                 after=(data.get("after") or "")[:80],
@@ -442,6 +448,8 @@ class CaseloadQuery:
             data["show"] = "all"
         if query.officer_id:
             data["officer"] = str(query.officer_id)
+        if query.weeks_over is not None:
+            data["weeks_over"] = str(query.weeks_over)
         if query.sort != DEFAULT_SORT or query.descending != SORTS[query.sort].default_descending:
             data["sort"] = query.sort
             data["dir"] = "desc" if query.descending else "asc"
@@ -463,7 +471,11 @@ class CaseloadQuery:
     @property
     def has_filters(self) -> bool:
         return bool(
-            self.q or any(self.facets.values()) or self.contact_older_than or self.officer_id
+            self.q
+            or any(self.facets.values())
+            or self.contact_older_than
+            or self.officer_id
+            or self.weeks_over is not None
         )
 
 
@@ -656,6 +668,8 @@ def _narrowed(
         condition &= Q(last_contact_on__lt=cutoff) | Q(last_contact_on__isnull=True)
     if query.officer_id:
         condition &= assigned_to_q(query.officer_id)
+    if query.weeks_over is not None:
+        condition &= Q(weeks_in_arrears__gt=query.weeks_over)
     return cases.filter(condition)
 
 

@@ -213,6 +213,21 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "income_expenditure_recorded": lambda p: (
         f"Income and expenditure recorded: surplus of {_money(p, 'surplus')} a month"
     ),
+    "write_off_proposed": lambda p: (
+        f"Write-off of {_money(p, 'amount')} on account {p.get('account', '')} proposed"
+        f" ({p.get('reason_label', '')}), awaiting a second person's approval"
+    ),
+    "write_off_approved": lambda p: (
+        f"Write-off of {_money(p, 'amount')} on account {p.get('account', '')} approved"
+        f" ({p.get('reason_label', '')}), proposed by {p.get('proposed_by', '')}"
+    ),
+    "write_off_refused": lambda p: (
+        f"Write-off of {_money(p, 'amount')} on account {p.get('account', '')} refused"
+    ),
+    "tracing_attempt_recorded": lambda p: (
+        f"Tracing attempt ({p.get('method_label', '')}) on {_date(p, 'attempted_on')}:"
+        f" {p.get('result_label', '')}"
+    ),
 }
 
 # The text under the sentence, where the payload carries what someone wrote.
@@ -231,6 +246,10 @@ DETAILS: dict[str, str] = {
     "referral_made": "notes",
     "referral_outcome": "notes",
     "assessment_recorded": "reasons",
+    "write_off_proposed": "evidence",
+    "write_off_approved": "note",
+    "write_off_refused": "note",
+    "tracing_attempt_recorded": "details",
 }
 
 
@@ -256,7 +275,9 @@ KINDS: dict[str, tuple[str, Q]] = {
         Q(verb__startswith="ledger_")
         | Q(verb="payment_taken")
         | Q(verb="charge_posted")
-        | Q(verb__startswith="direct_debit_"),
+        | Q(verb__startswith="direct_debit_")
+        | Q(verb__startswith="write_off_")
+        | Q(verb="tracing_attempt_recorded"),
     ),
     "arrangements": (
         "Arrangements and I&E",

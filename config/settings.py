@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "arrears",
     "notices",
     "court",
+    "performance",
     "demo",
 ]
 

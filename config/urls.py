@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("court.urls")),
     path("arrears/", include("arrears.urls")),
     path("payments/", include("payments.urls")),
+    path("performance/", include("performance.urls")),
 ]

@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     OFFICER = "officer", "Income officer"
     SENIOR_OFFICER = "senior_officer", "Senior income officer"
     MANAGER = "manager", "Income manager"
+    HEAD_OF_SERVICE = "head_of_service", "Head of service"
     ADMINISTRATOR = "administrator", "Administrator"
     FINANCE = "finance", "Finance officer"
 
@@ -33,7 +34,11 @@ class User(AbstractUser):
 
     @property
     def is_manager(self) -> bool:
-        return self.has_role(Role.MANAGER) or self.has_role(Role.ADMINISTRATOR)
+        return (
+            self.has_role(Role.MANAGER)
+            or self.has_role(Role.HEAD_OF_SERVICE)
+            or self.has_role(Role.ADMINISTRATOR)
+        )
 
     @property
     def is_administrator(self) -> bool:

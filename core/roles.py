@@ -1,7 +1,7 @@
 """The roles and what each may do, kept in code so every environment agrees.
 
 `ensure_roles()` runs after every migrate (core/apps.py) and creates or updates
-the four groups. Object-level rules (which patch an officer may act on) live in
+the role groups. Object-level rules (which patch an officer may act on) live in
 cases/permissions.py; these are the role-level permissions behind them.
 """
 
@@ -21,14 +21,18 @@ SENIOR_OFFICER_PERMISSIONS = [
     *OFFICER_PERMISSIONS,
     "payments.post_adjustment",
     "cases.view_performance",
+    # Up to the role's write-off limit (performance.WriteOffLimit, set in the admin).
+    "payments.approve_write_off",
 ]
 MANAGER_PERMISSIONS = [
     *SENIOR_OFFICER_PERMISSIONS,
     "cases.act_on_any_case",
     "cases.reassign_case",
     "cases.approve_legal_action",
-    "payments.approve_write_off",
+    "performance.set_target",
 ]
+# The head of service: a manager whose write-off authority has no upper limit.
+HEAD_OF_SERVICE_PERMISSIONS = MANAGER_PERMISSIONS
 ADMINISTRATOR_PERMISSIONS = [
     *MANAGER_PERMISSIONS,
     "cases.administer_service",
@@ -44,6 +48,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.OFFICER: OFFICER_PERMISSIONS,
     Role.SENIOR_OFFICER: SENIOR_OFFICER_PERMISSIONS,
     Role.MANAGER: MANAGER_PERMISSIONS,
+    Role.HEAD_OF_SERVICE: HEAD_OF_SERVICE_PERMISSIONS,
     Role.ADMINISTRATOR: ADMINISTRATOR_PERMISSIONS,
     Role.FINANCE: FINANCE_PERMISSIONS,
 }

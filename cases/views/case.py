@@ -139,6 +139,8 @@ def _actions(case: Case, header: selectors.CaseHeader, user) -> list[dict[str, s
         {"text": "Flag vulnerability", "href": url("vulnerability_record")},
         {"text": "Make a referral", "href": url("referral_make")},
     ]
+    if case.balance > 0:
+        items.append({"text": "Propose a write-off", "href": url("performance:write_off_new")})
     if user.has_perm("cases.reassign_case"):
         items.append({"text": "Reassign", "href": url("case_reassign")})
     return items

@@ -167,6 +167,18 @@ def _selected_filters(caseload: Caseload) -> list[dict]:
                 ],
             }
         )
+    if query.weeks_over is not None:
+        categories.append(
+            {
+                "heading": "Weeks in arrears",
+                "items": [
+                    {
+                        "text": f"More than {query.weeks_over} weeks",
+                        "href": "?" + query.without("weeks_over"),
+                    }
+                ],
+            }
+        )
     if query.officer_id:
         name = next((str(o) for o in caseload.officers if o.pk == query.officer_id), "An officer")
         categories.append(

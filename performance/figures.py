@@ -1,0 +1,435 @@
+"""The performance figures: what each counts, computed once for the page, the CSV and the tests.
+
+Each figure is one set-based aggregate query over the ledger or the nightly run's case
+figures, for the council, one patch or one officer (`Scope`), and optionally broken
+down by patch or by officer (`by`) in the same query. The definitions, with their
+sources (the Welsh Government's and Gateshead's published indicators, the Scottish
+Housing Regulator's charter indicators and the former HSN1), are in docs/performance.md;
+a figure's docstring says what it counts in a line.
+
+A breakdown is a dict keyed by patch id or officer id; without `by`, its one key is
+None (`council()` reads it). The responsible officer of a case is the officer a manager
+assigned it to, or else its patch's officer, as in the caseload (cases/caseload.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from django.db.models import Case as Case_
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, When
+from django.db.models.functions import Coalesce
+
+from cases.models import Case, CourtCase, Hold, Referral, Warrant
+from court.models import Eviction
+from notices.models import Notice, NoticeKind
+from payments.models import (
+    CREDIT_KINDS,
+    Account,
+    AccountKind,
+    RentYear,
+    Transaction,
+    TransactionKind,
+)
+
+ZERO = Decimal("0.00")
+PERCENT = Decimal("0.01")
+
+By = Literal["patch", "officer"] | None
+type Breakdown[T] = dict[int | None, T]
+
+# Possession orders for rent arrears (CPR 55; court/services/hearings.py ORDERS).
+ORDER_OUTCOMES = (
+    CourtCase.Outcome.OUTRIGHT,
+    CourtCase.Outcome.SUSPENDED,
+    CourtCase.Outcome.POSTPONED,
+)
+# A garage notice to quit is for garage rent, not rent arrears on a home.
+ARREARS_NOTICE_KINDS = tuple(k for k in NoticeKind.values if k != NoticeKind.GARAGE_NOTICE_TO_QUIT)
+# A tenancy is on Universal Credit paid to us if UC credits reached its rent account in
+# this many days: UC is paid monthly in arrears, so three months allows one to be late.
+UC_RECENT_DAYS = 92
+WEEK_THRESHOLDS = (7, 13)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: the council (both None), one patch, or one officer's cases."""
+
+    patch_id: int | None = None
+    officer_id: int | None = None
+
+    def q(self, to_case: str = "") -> Q:
+        condition = Q()
+        if self.patch_id is not None:
+            condition &= Q(**{f"{to_case}patch_id": self.patch_id})
+        if self.officer_id is not None:
+            officer = self.officer_id
+            assigned = Q(**{f"{to_case}officer_id": officer})
+            on_their_patch = Q(
+                **{f"{to_case}officer__isnull": True, f"{to_case}patch__officer_id": officer}
+            )
+            condition &= assigned | on_their_patch
+        return condition
+
+
+COUNCIL = Scope()
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A count or an amount out of another, with the percentage to two places."""
+
+    numerator: Decimal | int
+    denominator: Decimal | int
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return (Decimal(self.numerator) * 100 / Decimal(self.denominator)).quantize(
+            PERCENT, ROUND_HALF_UP
+        )
+
+
+@dataclass(frozen=True)
+class WriteOffs:
+    count: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class LegalActions:
+    notices_served: int
+    claims_issued: int
+    orders: int
+    warrants: int
+    evictions: int
+
+
+@dataclass(frozen=True)
+class UniversalCredit:
+    tenancies: int
+    total_arrears: Decimal
+    managed_payments: int
+
+    @property
+    def average_arrears(self) -> Decimal | None:
+        if not self.tenancies:
+            return None
+        return (self.total_arrears / self.tenancies).quantize(PERCENT, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class TechnicalSplit:
+    """Rent arrears of current tenants, split into technical (benefit or payments in
+    transit, arrears/technical.py) and real."""
+
+    arrears: Decimal
+    technical: Decimal
+    cases_with_technical: int
+
+    @property
+    def real(self) -> Decimal:
+        return self.arrears - self.technical
+
+
+def council[T](breakdown: Breakdown[T]) -> T:
+    return breakdown[None]
+
+
+# Dates.
+
+
+def financial_year_start(day: date) -> date:
+    """1 April on or before `day`: local authority accounts run April to March."""
+    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+
+
+def financial_year_of(day: date) -> int:
+    return financial_year_start(day).year
+
+
+def financial_year_label(year: int) -> str:
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+def charge_weeks_in_year(day: date) -> int:
+    """The rent year's charge weeks (48 with four rent-free weeks); 52 if no calendar
+    has been set up for it (payments.RentYear)."""
+    weeks = (
+        RentYear.objects.filter(starts_on__lte=day, ends_on__gte=day)
+        .annotate(n=Count("weeks", filter=Q(weeks__is_charge_week=True)))
+        .values_list("n", flat=True)
+        .first()
+    )
+    return weeks or 52
+
+
+# How each query groups and scopes.
+
+
+def _group(to_case: str, by: By) -> F | Coalesce:
+    if by == "patch":
+        return F(f"{to_case}patch_id")
+    return Coalesce(f"{to_case}officer_id", f"{to_case}patch__officer_id")
+
+
+def _aggregate(
+    queryset: QuerySet, *, to_case: str, scope: Scope, by: By, **aggregates
+) -> Breakdown[dict]:
+    queryset = queryset.filter(scope.q(to_case)).order_by()
+    if by is None:
+        return {None: queryset.aggregate(**aggregates)}
+    rows = queryset.annotate(group=_group(to_case, by)).values("group").annotate(**aggregates)
+    return {row.pop("group"): row for row in rows}
+
+
+def _money(value: Decimal | None) -> Decimal:
+    return ZERO if value is None else Decimal(value).quantize(PERCENT)
+
+
+def _current_tenancy(to_tenancy: str, today: date) -> Q:
+    return Q(**{f"{to_tenancy}end_date__isnull": True}) | Q(**{f"{to_tenancy}end_date__gt": today})
+
+
+def _of_kind_or_its_reversal(kinds) -> Q:
+    kinds = list(kinds)
+    return Q(kind__in=kinds) | Q(kind=TransactionKind.REVERSAL, reverses__kind__in=kinds)
+
+
+# The figures.
+
+
+def rent_collected(*, today: date, scope: Scope = COUNCIL, by: By = None) -> Breakdown[Ratio]:
+    """Rent collected as a percentage of rent due, financial year to date, excluding
+    arrears brought forward: money received on rent accounts (tenant payments, Housing
+    Benefit, Universal Credit paid to us, DWP deductions, DHP) less reversals, over the
+    rent charged in the year less reversals. Money towards last year's arrears counts
+    as collected, so the figure can pass 100%."""
+    lines = Transaction.objects.filter(
+        account__rent_lawfully_due=True,
+        effective_date__gte=financial_year_start(today),
+        effective_date__lte=today,
+    )
+    rows = _aggregate(
+        lines,
+        to_case="account__case__",
+        scope=scope,
+        by=by,
+        collected=Sum("amount", filter=_of_kind_or_its_reversal(CREDIT_KINDS)),
+        due=Sum("amount", filter=_of_kind_or_its_reversal([TransactionKind.CHARGE])),
+    )
+    return {key: Ratio(-_money(row["collected"]), _money(row["due"])) for key, row in rows.items()}
+
+
+def annual_rent_roll(*, today: date, scope: Scope = COUNCIL, by: By = None) -> Breakdown[Decimal]:
+    """The rent due in a year from current tenancies: each open rent account's weekly
+    charge (rent lawfully due only) times the rent year's charge weeks."""
+    weeks = charge_weeks_in_year(today)
+    accounts = Account.objects.filter(
+        _current_tenancy("tenancy__", today),
+        rent_lawfully_due=True,
+        status=Account.Status.OPEN,
+    )
+    rows = _aggregate(accounts, to_case="case__", scope=scope, by=by, weekly=Sum("weekly_charge"))
+    return {key: _money(row["weekly"]) * weeks for key, row in rows.items()}
+
+
+def _arrears_over_rent_roll(owed: Q, *, today: date, scope: Scope, by: By) -> Breakdown[Ratio]:
+    accounts = Account.objects.filter(owed, balance__gt=0)
+    rows = _aggregate(accounts, to_case="case__", scope=scope, by=by, owed=Sum("balance"))
+    roll = annual_rent_roll(today=today, scope=scope, by=by)
+    keys = set(rows) | set(roll)
+    return {key: Ratio(_money(rows.get(key, {}).get("owed")), roll.get(key, ZERO)) for key in keys}
+
+
+def current_tenant_arrears(
+    *, today: date, scope: Scope = COUNCIL, by: By = None
+) -> Breakdown[Ratio]:
+    """Current tenant arrears as a percentage of the annual rent roll: the sum of the
+    rent accounts that owe (rent lawfully due only: garages, court costs, rechargeable
+    repairs and service charge accounts apart) of tenancies not ended, over the rent
+    roll. Accounts in credit are not netted off."""
+    owed = Q(rent_lawfully_due=True) & _current_tenancy("tenancy__", today)
+    return _arrears_over_rent_roll(owed, today=today, scope=scope, by=by)
+
+
+def former_tenant_arrears(
+    *, today: date, scope: Scope = COUNCIL, by: By = None
+) -> Breakdown[Ratio]:
+    """Former tenant arrears as a percentage of the annual rent roll: what is owed on
+    former tenancy arrears accounts and on rent accounts of tenancies that have ended,
+    over the current tenants' rent roll."""
+    owed = Q(kind=AccountKind.FORMER_TENANCY_ARREARS) | (
+        Q(rent_lawfully_due=True) & ~_current_tenancy("tenancy__", today)
+    )
+    return _arrears_over_rent_roll(owed, today=today, scope=scope, by=by)
+
+
+def write_offs_in_year(
+    *, today: date, scope: Scope = COUNCIL, by: By = None
+) -> Breakdown[WriteOffs]:
+    """Debt written off in the financial year to date, on any account, less write-offs
+    reversed: how many and how much."""
+    lines = Transaction.objects.filter(
+        _of_kind_or_its_reversal([TransactionKind.WRITE_OFF]),
+        effective_date__gte=financial_year_start(today),
+        effective_date__lte=today,
+    )
+    rows = _aggregate(
+        lines,
+        to_case="account__case__",
+        scope=scope,
+        by=by,
+        posted=Count("id", filter=Q(kind=TransactionKind.WRITE_OFF)),
+        reversed=Count("id", filter=Q(kind=TransactionKind.REVERSAL)),
+        amount=Sum("amount"),
+    )
+    return {
+        key: WriteOffs(row["posted"] - row["reversed"], -_money(row["amount"]))
+        for key, row in rows.items()
+    }
+
+
+def _current_cases(today: date) -> QuerySet[Case]:
+    return Case.objects.filter(_current_tenancy("tenancy__", today), status=Case.Status.OPEN)
+
+
+def _owed() -> Case_:
+    """A case's rent arrears, or nothing if it is in credit."""
+    return Case_(
+        When(rent_arrears__gt=0, then=F("rent_arrears")),
+        default=ZERO,
+        output_field=DecimalField(max_digits=12, decimal_places=2),
+    )
+
+
+def tenancies_in_arrears_over(
+    *, weeks: int, today: date, scope: Scope = COUNCIL, by: By = None
+) -> Breakdown[Ratio]:
+    """The number of current tenancies more than `weeks` weeks in arrears (rent arrears
+    over the current weekly charge, as the nightly run works it out), out of all current
+    tenancies with an open case."""
+    rows = _aggregate(
+        _current_cases(today),
+        to_case="",
+        scope=scope,
+        by=by,
+        over=Count("tenancy_id", filter=Q(weeks_in_arrears__gt=weeks), distinct=True),
+        tenancies=Count("tenancy_id", distinct=True),
+    )
+    return {key: Ratio(row["over"], row["tenancies"]) for key, row in rows.items()}
+
+
+def legal_actions(
+    *, start: date, end: date, scope: Scope = COUNCIL, by: By = None
+) -> Breakdown[LegalActions]:
+    """For rent arrears, in the period (both days included): notices served (by the
+    date served), possession claims issued, possession orders made (outright,
+    suspended or postponed), warrants applied for, and evictions carried out."""
+    period = (start, end)
+    parts = {
+        "notices_served": _aggregate(
+            Notice.objects.filter(served_on__range=period, kind__in=ARREARS_NOTICE_KINDS),
+            to_case="case__", scope=scope, by=by, n=Count("id"),
+        ),
+        "claims_issued": _aggregate(
+            CourtCase.objects.filter(issued_on__range=period),
+            to_case="case__", scope=scope, by=by, n=Count("id"),
+        ),
+        "orders": _aggregate(
+            CourtCase.objects.filter(order_date__range=period, outcome__in=ORDER_OUTCOMES),
+            to_case="case__", scope=scope, by=by, n=Count("id"),
+        ),
+        "warrants": _aggregate(
+            Warrant.objects.filter(applied_on__range=period),
+            to_case="court_case__case__", scope=scope, by=by, n=Count("id"),
+        ),
+        "evictions": _aggregate(
+            Eviction.objects.filter(attended_on__range=period, went_ahead=True),
+            to_case="case__", scope=scope, by=by, n=Count("id"),
+        ),
+    }  # fmt: skip
+    keys = {None} if by is None else set().union(*parts.values())
+    return {
+        key: LegalActions(**{name: rows.get(key, {}).get("n") or 0 for name, rows in parts.items()})
+        for key in keys
+    }
+
+
+def universal_credit(
+    *, today: date, scope: Scope = COUNCIL, by: By = None
+) -> Breakdown[UniversalCredit]:
+    """Current tenancies known to be on Universal Credit, their average rent arrears
+    (a tenancy in credit counts as owing nothing), and how many have a managed payment.
+
+    Known to be on UC: UC credits reached the rent account in the last 92 days (a
+    managed payment: DWP pays the housing element to us), a DWP managed payment
+    approved, or a UC claim recorded and in force as a benefit claim hold. Tenants who
+    receive UC themselves and pay their own rent are not yet known to the service."""
+    since = today - timedelta(days=UC_RECENT_DAYS)
+    uc_paid = Exists(
+        Transaction.objects.filter(
+            account__case=OuterRef("pk"),
+            account__rent_lawfully_due=True,
+            kind=TransactionKind.UNIVERSAL_CREDIT,
+            effective_date__gt=since,
+            effective_date__lte=today,
+        )
+    )
+    apa = Exists(
+        Referral.objects.filter(
+            case=OuterRef("pk"),
+            kind=Referral.Kind.MANAGED_PAYMENT,
+            outcome=Referral.Outcome.APPROVED,
+        )
+    )
+    claim = Exists(
+        Hold.objects.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=today),
+            case=OuterRef("pk"),
+            kind=Hold.Kind.BENEFIT_CLAIM,
+            reason=Hold.BenefitType.UNIVERSAL_CREDIT,
+            starts_on__lte=today,
+        )
+    )
+    cases = _current_cases(today).alias(uc_paid=uc_paid, apa=apa, claim=claim)
+    on_uc = Q(uc_paid=True) | Q(apa=True) | Q(claim=True)
+    managed = Q(uc_paid=True) | Q(apa=True)
+    rows = _aggregate(
+        cases.filter(on_uc),
+        to_case="",
+        scope=scope,
+        by=by,
+        tenancies=Count("tenancy_id", distinct=True),
+        arrears=Sum(_owed()),
+        managed=Count("tenancy_id", filter=managed, distinct=True),
+    )
+    return {
+        key: UniversalCredit(row["tenancies"], _money(row["arrears"]), row["managed"])
+        for key, row in rows.items()
+    }
+
+
+def technical_arrears_apart(
+    *, today: date, scope: Scope = COUNCIL, by: By = None
+) -> Breakdown[TechnicalSplit]:
+    """Current tenants' rent arrears (open cases, in credit counted as nothing) with the
+    technical arrears the nightly run found in them shown apart: the rest is real debt."""
+    rows = _aggregate(
+        _current_cases(today),
+        to_case="",
+        scope=scope,
+        by=by,
+        arrears=Sum(_owed()),
+        technical=Sum("technical_arrears"),
+        with_technical=Count("id", filter=Q(technical_arrears__gt=0)),
+    )
+    return {
+        key: TechnicalSplit(_money(row["arrears"]), _money(row["technical"]), row["with_technical"])
+        for key, row in rows.items()
+    }

@@ -1,0 +1,436 @@
+"""Reads for the dashboard: the figures as tables, for the page and its CSV alike.
+
+A level is the council (a row per patch), a patch (a row per officer) or an officer
+(one row); each has a total row. Each figure is computed once per level, grouped, so a
+page costs the same couple of dozen queries however many patches there are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Sum
+from django.http import QueryDict
+from django.urls import reverse
+
+from cases.models import Patch
+from core.models import User
+from core.money import format_money
+from performance import figures
+from performance.figures import (
+    By,
+    LegalActions,
+    Ratio,
+    Scope,
+    TechnicalSplit,
+    UniversalCredit,
+    WriteOffs,
+    financial_year_of,
+    financial_year_start,
+)
+from performance.models import LOWER_IS_BETTER, Measure, Target, WriteOff, WriteOffReason
+
+ZERO = Decimal("0.00")
+NONE = "\N{EN DASH}"  # a figure with nothing to divide by
+NO_RATIO = Ratio(0, 0)
+NO_TECHNICAL = TechnicalSplit(ZERO, ZERO, 0)
+NO_WRITE_OFFS = WriteOffs(0, ZERO)
+NO_LEGAL_ACTIONS = LegalActions(0, 0, 0, 0, 0)
+NO_UC = UniversalCredit(0, ZERO, 0)
+
+
+@dataclass(frozen=True)
+class FigureSet:
+    """Every figure for one row."""
+
+    collection: Ratio = NO_RATIO
+    current: Ratio = NO_RATIO
+    former: Ratio = NO_RATIO
+    over_7: Ratio = NO_RATIO
+    over_13: Ratio = NO_RATIO
+    technical: TechnicalSplit = NO_TECHNICAL
+    write_offs: WriteOffs = NO_WRITE_OFFS
+    legal: LegalActions = NO_LEGAL_ACTIONS
+    uc: UniversalCredit = NO_UC
+
+
+def figure_sets(*, today: date, scope: Scope, by: By) -> dict[int | None, FigureSet]:
+    """All the figures for a scope, grouped by patch or officer (or not): one query each."""
+    args: dict[str, Any] = {"today": today, "scope": scope, "by": by}
+    parts = {
+        "collection": figures.rent_collected(**args),
+        "current": figures.current_tenant_arrears(**args),
+        "former": figures.former_tenant_arrears(**args),
+        "over_7": figures.tenancies_in_arrears_over(weeks=7, **args),
+        "over_13": figures.tenancies_in_arrears_over(weeks=13, **args),
+        "technical": figures.technical_arrears_apart(**args),
+        "write_offs": figures.write_offs_in_year(**args),
+        "legal": figures.legal_actions(
+            start=financial_year_start(today), end=today, scope=scope, by=by
+        ),
+        "uc": figures.universal_credit(**args),
+    }
+    keys = set().union(*parts.values())
+    return {
+        key: FigureSet(**{name: part[key] for name, part in parts.items() if key in part})
+        for key in keys
+    }
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: Any  # as the CSV has it
+    text: str
+    href: str = ""
+    status: str = ""  # "met" or "missed" against a target
+
+
+@dataclass
+class Row:
+    label: str
+    href: str
+    cells: list[Cell]
+    is_total: bool = False
+
+
+@dataclass
+class Table:
+    key: str
+    caption: str
+    row_heading: str
+    columns: list[str]
+    rows: list[Row] = field(default_factory=list)
+    csv_url: str = ""
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    """Who a row is about, where its label links, and the caseload filter behind it."""
+
+    key: int | None
+    label: str
+    href: str
+    caseload: dict[str, str]
+    targets: dict[str, Decimal]
+    is_total: bool = False
+
+
+def _caseload(base: dict[str, str], **extra: str) -> str:
+    data = QueryDict(mutable=True)
+    for name, value in {**base, **extra}.items():
+        data[name] = value
+    query = data.urlencode()
+    return reverse("home") + (f"?{query}" if query else "")
+
+
+def _percent(ratio: Ratio) -> Cell:
+    percent = ratio.percent
+    return Cell(percent, NONE if percent is None else f"{percent}%")
+
+
+def _money(amount: Decimal, href: str = "") -> Cell:
+    return Cell(amount, format_money(amount), href)
+
+
+def _count(n: int, href: str = "") -> Cell:
+    return Cell(n, f"{n:,}", href)
+
+
+def target_met(measure: str, actual: Decimal | None, target: Decimal | None) -> str:
+    """'met' or 'missed'; '' when there is no figure or no target."""
+    if actual is None or target is None:
+        return ""
+    met = actual <= target if measure in LOWER_IS_BETTER else actual >= target
+    return "met" if met else "missed"
+
+
+def _against(measure: str, ratio: Ratio, spec: RowSpec, href: str = "") -> list[Cell]:
+    target = spec.targets.get(measure)
+    percent = ratio.percent
+    actual = Cell(
+        percent,
+        NONE if percent is None else f"{percent}%",
+        href,
+        target_met(measure, percent, target),
+    )
+    return [actual, Cell(target, "Not set" if target is None else f"{target}%")]
+
+
+def _tables(sets: dict[int | None, FigureSet], specs: list[RowSpec]) -> list[Table]:
+    money = Table(
+        "rent",
+        "Rent collected and arrears",
+        "",
+        [
+            "Rent collected, year to date",
+            "Target",
+            "Current tenant arrears",
+            "% of rent roll",
+            "Target",
+            "Former tenant arrears",
+            "% of rent roll",
+            "Target",
+            "Technical arrears",
+            "Real arrears",
+        ],
+    )
+    weeks = Table(
+        "weeks",
+        "Tenancies in arrears by weeks",
+        "",
+        [
+            "Current tenancies",
+            "More than 7 weeks",
+            "% of tenancies",
+            "Target",
+            "More than 13 weeks",
+            "% of tenancies",
+            "Target",
+        ],
+    )
+    legal = Table(
+        "legal",
+        "Legal action for rent arrears, year to date",
+        "",
+        [
+            "Notices served",
+            "Claims issued",
+            "Possession orders",
+            "Warrants applied for",
+            "Evictions",
+        ],
+    )
+    uc = Table(
+        "uc",
+        "Universal Credit and write-offs, year to date",
+        "",
+        [
+            "Universal Credit tenancies",
+            "Their average arrears",
+            "With a managed payment",
+            "Write-offs",
+            "Amount written off",
+        ],
+    )
+    for spec in specs:
+        s = sets.get(spec.key, FigureSet())
+        base = spec.caseload
+
+        def row(cells: list[Cell], spec: RowSpec = spec) -> Row:
+            return Row(spec.label, spec.href, cells, spec.is_total)
+
+        money.rows.append(
+            row(
+                [
+                    *_against(Measure.COLLECTION_RATE, s.collection, spec),
+                    _money(s.current.numerator, _caseload(base)),
+                    *_against(Measure.CURRENT_ARREARS, s.current, spec),
+                    _money(s.former.numerator),
+                    *_against(Measure.FORMER_ARREARS, s.former, spec),
+                    _money(s.technical.technical, _caseload(base, technical="yes")),
+                    _money(s.technical.real),
+                ]
+            )
+        )
+        weeks.rows.append(
+            row(
+                [
+                    _count(s.over_7.denominator),
+                    _count(s.over_7.numerator, _caseload(base, weeks_over="7")),
+                    *_against(Measure.OVER_7_WEEKS, s.over_7, spec),
+                    _count(s.over_13.numerator, _caseload(base, weeks_over="13")),
+                    *_against(Measure.OVER_13_WEEKS, s.over_13, spec),
+                ]
+            )
+        )
+        legal.rows.append(
+            row(
+                [
+                    _count(s.legal.notices_served),
+                    _count(s.legal.claims_issued),
+                    _count(s.legal.orders),
+                    _count(s.legal.warrants),
+                    _count(s.legal.evictions),
+                ]
+            )
+        )
+        average = s.uc.average_arrears
+        uc.rows.append(
+            row(
+                [
+                    _count(s.uc.tenancies),
+                    Cell(average, NONE if average is None else format_money(average)),
+                    _count(s.uc.managed_payments),
+                    _count(s.write_offs.count),
+                    _money(s.write_offs.amount),
+                ]
+            )
+        )
+    return [money, weeks, legal, uc]
+
+
+@dataclass
+class Dashboard:
+    level: str  # council, patch or officer
+    title: str
+    today: date
+    year: int
+    tables: list[Table]
+    collection_chart: list[tuple[str, Decimal | None, Decimal | None]]
+    write_offs: Table
+    patch: Patch | None = None
+    officer: User | None = None
+
+    @property
+    def year_label(self) -> str:
+        return figures.financial_year_label(self.year)
+
+    def table(self, key: str) -> Table:
+        return next(t for t in [*self.tables, self.write_offs] if t.key == key)
+
+
+def _targets(year: int, patch_ids: list[int]) -> dict[int, dict[str, Decimal]]:
+    found: dict[int, dict[str, Decimal]] = {}
+    for patch_id, measure, value in Target.objects.filter(
+        year=year, patch_id__in=patch_ids
+    ).values_list("patch_id", "measure", "value"):
+        found.setdefault(patch_id, {})[measure] = value
+    return found
+
+
+def write_offs_by_reason_and_approver(*, today: date, scope: Scope) -> Table:
+    """Write-offs approved in the financial year to date, by reason and by approver."""
+    rows = (
+        WriteOff.objects.filter(
+            scope.q("case__"),
+            status=WriteOff.Status.APPROVED,
+            transaction__effective_date__gte=financial_year_start(today),
+            transaction__effective_date__lte=today,
+        )
+        .order_by()
+        .values("reason", "decided_by")
+        .annotate(n=Count("id"), amount=Sum("amount"))
+        .order_by("reason", "decided_by")
+    )
+    rows = list(rows)
+    people = {u.pk: str(u) for u in User.objects.filter(pk__in={r["decided_by"] for r in rows})}
+    labels = dict(WriteOffReason.choices)
+    table = Table(
+        "write_offs",
+        "Write-offs approved this year, by reason and approver",
+        "Reason",
+        ["Approved by", "Write-offs", "Amount"],
+    )
+    for r in rows:
+        table.rows.append(
+            Row(
+                str(labels.get(r["reason"], r["reason"])),
+                "",
+                [
+                    Cell(people.get(r["decided_by"], ""), people.get(r["decided_by"], "")),
+                    _count(r["n"]),
+                    _money(r["amount"] or ZERO),
+                ],
+            )
+        )
+    return table
+
+
+def _chart(table: Table) -> list[tuple[str, Decimal | None, Decimal | None]]:
+    """Rent collected against target for each row but the total."""
+    return [(r.label, r.cells[0].value, r.cells[1].value) for r in table.rows if not r.is_total]
+
+
+def council_dashboard(*, today: date) -> Dashboard:
+    year = financial_year_of(today)
+    patches = list(Patch.objects.order_by("code"))
+    targets = _targets(year, [p.pk for p in patches])
+    sets = figure_sets(today=today, scope=figures.COUNCIL, by="patch")
+    sets[None] = figure_sets(today=today, scope=figures.COUNCIL, by=None)[None]
+    specs = [
+        RowSpec(
+            p.pk,
+            f"{p.code} {p.name}",
+            reverse("performance:patch", args=[p.pk]),
+            {"patch": p.code},
+            targets.get(p.pk, {}),
+        )
+        for p in patches
+    ]
+    specs.append(RowSpec(None, "Council", "", {}, {}, is_total=True))
+    tables = _tables(sets, specs)
+    for table in tables:
+        table.row_heading = "Patch"
+    return Dashboard(
+        level="council",
+        title="Performance: the council",
+        today=today,
+        year=year,
+        tables=tables,
+        collection_chart=_chart(tables[0]),
+        write_offs=write_offs_by_reason_and_approver(today=today, scope=figures.COUNCIL),
+    )
+
+
+def patch_dashboard(*, patch: Patch, today: date) -> Dashboard:
+    year = financial_year_of(today)
+    scope = Scope(patch_id=patch.pk)
+    targets = _targets(year, [patch.pk]).get(patch.pk, {})
+    sets = figure_sets(today=today, scope=scope, by="officer")
+    sets_total = figure_sets(today=today, scope=scope, by=None)[None]
+    officers = {u.pk: u for u in User.objects.filter(pk__in=[k for k in sets if k is not None])}
+    specs = [
+        RowSpec(
+            officer.pk,
+            str(officer),
+            reverse("performance:officer", args=[officer.pk]),
+            {"patch": patch.code, "officer": str(officer.pk)},
+            {},
+        )
+        for officer in sorted(officers.values(), key=str)
+    ]
+    # Unassigned cases on a patch with no officer fall under no one.
+    specs.append(
+        RowSpec(-1, f"{patch.code} {patch.name}", "", {"patch": patch.code}, targets, True)
+    )
+    sets[-1] = sets_total
+    tables = _tables(sets, specs)
+    for table in tables:
+        table.row_heading = "Officer"
+    return Dashboard(
+        level="patch",
+        title=f"Performance: patch {patch.code} {patch.name}",
+        today=today,
+        year=year,
+        tables=tables,
+        collection_chart=_chart(tables[0]),
+        write_offs=write_offs_by_reason_and_approver(today=today, scope=scope),
+        patch=patch,
+    )
+
+
+def officer_dashboard(*, officer: User, today: date) -> Dashboard:
+    year = financial_year_of(today)
+    scope = Scope(officer_id=officer.pk)
+    sets = figure_sets(today=today, scope=scope, by=None)
+    specs = [RowSpec(None, str(officer), "", {"officer": str(officer.pk)}, {}, True)]
+    tables = _tables(sets, specs)
+    for table in tables:
+        table.row_heading = "Officer"
+    return Dashboard(
+        level="officer",
+        title=f"Performance: {officer}",
+        today=today,
+        year=year,
+        tables=tables,
+        collection_chart=[],
+        write_offs=write_offs_by_reason_and_approver(today=today, scope=scope),
+        officer=officer,
+    )
+
+
+def targets_for(*, patch: Patch, year: int) -> dict[str, Target]:
+    return {t.measure: t for t in Target.objects.filter(patch=patch, year=year)}
