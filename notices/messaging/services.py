@@ -200,7 +200,7 @@ def messages_send(*, message_ids: list[int]) -> dict[str, int]:
     for message_id in message_ids:
         with transaction.atomic():
             message = (
-                Message.objects.select_for_update(skip_locked=True)
+                Message.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("template", "tenant", "document")
                 .filter(pk=message_id, status=Message.Status.QUEUED)
                 .first()
