@@ -204,9 +204,11 @@ def test_an_officer_and_a_manager_take_a_case_from_notice_to_eviction(
         expect(page.locator("#recommendation")).to_contain_text("warrant of possession")
         open_notices(page, live_server, case)
         page.get_by_role("link", name="Prepare the eviction report").click()
-        for check in (
-            page.get_by_role("group", name="Checks before eviction").get_by_role("checkbox").all()
-        ):
+        # .all() does not wait: wait for the form, or it may tick nothing on a slow host.
+        checks = page.get_by_role("group", name="Checks before eviction").get_by_role("checkbox")
+        expect(checks.first).to_be_visible()
+        assert checks.count() >= 8
+        for check in checks.all():
             check.check()
         page.get_by_label("What you recommend, and why").fill(
             "No payment since the order; every contact attempt unanswered. Ask for a warrant."
