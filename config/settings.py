@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "notices",
     "court",
     "performance",
+    "integrations",
     "demo",
 ]
 
