@@ -105,6 +105,7 @@ class PreviousRecommendation:
     since: date
     fingerprint: str
     run_date: date
+    due_on: date | None = None
 
 
 @dataclass(slots=True)

@@ -40,7 +40,7 @@ from arrears.limitation import (
     LIMITATION_YEARS,
     limitation_position,
 )
-from arrears.models import LetterKind, LetterRequest, Recommendation
+from arrears.models import LetterKind, LetterRequest, Recommendation, RunChunk
 from arrears.policy import Policy
 from arrears.rules import NoticeFact, add_years
 from arrears.technical import payment_pattern, technical_arrears
@@ -508,6 +508,19 @@ def _apply_limitation(
                 )
 
 
+def _later_runs_covered(first_case: int, last_case: int, today: date) -> list[tuple[int, int]]:
+    """The case ranges of finished chunks of runs for dates after `today` that overlap
+    this chunk's range: their figures stand over an earlier date's."""
+    return list(
+        RunChunk.objects.filter(
+            run__run_date__gt=today,
+            status=RunChunk.Status.DONE,
+            first_case_id__lte=last_case,
+            last_case_id__gte=first_case,
+        ).values_list("first_case_id", "last_case_id")
+    )
+
+
 def load_chunk(
     *, first_case: int, last_case: int, today: date, policy: Policy, calendar: RunCalendar
 ) -> tuple[list[CaseInput], int]:
@@ -537,8 +550,19 @@ def load_chunk(
             "patch__automatic_letters",
         )
     )
-    skipped = sum(1 for row in cases if row[5] is not None and row[5] > today)
-    cases = [row for row in cases if row[5] is None or row[5] <= today]
+    # A run leaves an unchanged case unwritten, so its figures_on can be older than the
+    # run that confirmed them: a case a later date's run has covered is skipped too.
+    later = _later_runs_covered(first_case, last_case, today)
+    stale = [
+        row
+        for row in cases
+        if row[5] is not None
+        and (row[5] > today or any(first <= row[0] <= last for first, last in later))
+    ]
+    skipped = len(stale)
+    if stale:
+        taken = {row[0] for row in stale}
+        cases = [row for row in cases if row[0] not in taken]
     if not cases:
         return [], skipped
 
@@ -668,10 +692,10 @@ def load_chunk(
         if day > letters[case_id].get(letter, date.min):
             letters[case_id][letter] = day
     previous = {
-        case_id: PreviousRecommendation(action, since, fingerprint, run_date)
-        for case_id, action, since, fingerprint, run_date in Recommendation.objects.filter(
+        case_id: PreviousRecommendation(action, since, fingerprint, run_date, due_on)
+        for case_id, action, since, fingerprint, run_date, due_on in Recommendation.objects.filter(
             in_range
-        ).values_list("case_id", "action", "since", "fingerprint", "run_date")
+        ).values_list("case_id", "action", "since", "fingerprint", "run_date", "due_on")
     }
 
     inputs = []

@@ -32,6 +32,25 @@ def latest_recommendation(*, case: Case) -> Recommendation | None:
     return Recommendation.objects.filter(case=case).first()
 
 
+def figures_confirmed_on(*, case: Case) -> date | None:
+    """The date of the latest run that worked the case out, or None if none has.
+
+    A run leaves a case it finds unchanged unwritten (arrears/writer.py), so the case's
+    `figures_on` is when they last changed; a later run that covered the case and found
+    them the same confirms them as of its date.
+    """
+    covered = (
+        RunChunk.objects.filter(
+            status=RunChunk.Status.DONE, first_case_id__lte=case.pk, last_case_id__gte=case.pk
+        )
+        .order_by("-run__run_date")
+        .values_list("run__run_date", flat=True)
+        .first()
+    )
+    dates = [d for d in (covered, case.figures_on) if d is not None]
+    return max(dates) if dates else None
+
+
 def letter_requests_for(*, case: Case, limit: int = 50) -> QuerySet[LetterRequest]:
     """The letters the nightly run (or an officer) asked for on the case, newest first."""
     return LetterRequest.objects.filter(case=case).order_by("-requested_at")[:limit]

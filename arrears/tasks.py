@@ -52,10 +52,11 @@ def start_nightly_run(
     return run.pk
 
 
-def dispatch_chunks(
-    run: NightlyRun, *, start_letters: bool = True, queue: str | None = None
-) -> None:
-    """Send the run's unfinished chunks to the workers as a chord whose last step sums them."""
+def dispatch_chunks(run: NightlyRun, *, start_letters: bool = True, queue: str | None = None):
+    """Send the run's unfinished chunks to the workers as a chord whose last step sums them.
+
+    Returns the chord's result (the finishing task's), or None when nothing was left to
+    send and the run was finished here."""
     pending = list(
         run.chunks.exclude(status=RunChunk.Status.DONE)
         .order_by("number")
@@ -63,10 +64,10 @@ def dispatch_chunks(
     )
     if not pending:
         nightly_run_finish(run_id=run.pk, start_letters=start_letters)
-        return
+        return None
     options = {"queue": queue} if queue else {}
     header = [process_chunk.s(chunk_id).set(**options) for chunk_id in pending]
-    chord(header)(finish_nightly_run.si(run.pk, start_letters).set(**options))
+    return chord(header)(finish_nightly_run.si(run.pk, start_letters).set(**options))
 
 
 @shared_task(

@@ -46,6 +46,8 @@ class ChunkCounts:
     approvals: int = 0
     events: int = 0
     seconds: Counter = field(default_factory=Counter)  # load, decide, write
+    # Rows the run rewrote: a case or recommendation found unchanged is left alone.
+    written: Counter = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +63,7 @@ class ChunkCounts:
             "approvals": self.approvals,
             "events": self.events,
             "seconds": {part: round(value, 3) for part, value in self.seconds.items()},
+            "written": dict(self.written),
         }
 
 
@@ -222,6 +225,37 @@ RECOMMENDATION_COLUMNS = (
 )
 
 
+# The case columns a run writes, as the batch names them; a case is rewritten only when
+# one of them differs.
+CASE_WRITTEN = tuple(column for column, _ in CASE_COLUMNS if column != "case_id")
+
+
+RECOMMENDATION_WRITTEN = (
+    "policy_version",
+    "action",
+    "stage",
+    "needs_approval",
+    "due_on",
+    "guard",
+    "guards",
+    "reasons",
+    "figures",
+    "technical_arrears",
+    "technical_reasoning",
+    "since",
+    "fingerprint",
+)
+
+
+def _differs(table: str, batch: str, columns: Sequence[str]) -> str:
+    """SQL true when any column of `table` differs from the batch's, NULLs counted equal."""
+    if connection.vendor == "postgresql":
+        left = ", ".join(f"{table}.{c}" for c in columns)
+        right = ", ".join(f"{batch}.{c}" for c in columns)
+        return f"(({left}) IS DISTINCT FROM ({right}))"
+    return "(" + " OR ".join(f"{table}.{c} IS NOT {batch}.{c}" for c in columns) + ")"
+
+
 def write_decisions(
     decisions: Sequence[Decision], *, run_date: date, policy_version: int, counts: ChunkCounts
 ) -> None:
@@ -230,15 +264,17 @@ def write_decisions(
     if not decisions:
         return
     now = timezone.now()
-    _write_cases(decisions, run_date)
-    _write_recommendations(decisions, run_date, policy_version)
+    counts.written["cases"] += _write_cases(decisions, run_date)
+    counts.written["recommendations"] += _write_recommendations(
+        decisions, run_date, policy_version
+    )
     events = _events(decisions, run_date, now)
     events += _write_letters(decisions, run_date, policy_version, now, counts)
     events += _write_arrangements(decisions, run_date, now)
     counts.events += _write_events(events)
 
 
-def _write_cases(decisions: Sequence[Decision], run_date: date) -> None:
+def _write_cases(decisions: Sequence[Decision], run_date: date) -> int:
     rows = [
         (
             d.case_id,
@@ -261,8 +297,13 @@ def _write_cases(decisions: Sequence[Decision], run_date: date) -> None:
     ]
     load_batch("arrears_case_batch", CASE_COLUMNS, rows)
     # A later date's run has the last word: never overwrite newer figures with older.
-    _execute(
-        """
+    # A case whose figures and next step are what they were is not written at all: most
+    # cases are unchanged on most nights, and each rewrite costs a new row version and an
+    # entry in every index. `figures_on` is then the run that last changed them; the run
+    # that last confirmed them is the latest finished chunk covering the case
+    # (arrears.selectors.figures_confirmed_on).
+    written = _execute(
+        f"""
         UPDATE cases_case SET
             stage_changed_on = CASE WHEN cases_case.stage <> b.stage THEN %s
                                     ELSE cases_case.stage_changed_on END,
@@ -283,16 +324,18 @@ def _write_cases(decisions: Sequence[Decision], run_date: date) -> None:
             figures_on = %s
         FROM arrears_case_batch b
         WHERE cases_case.id = b.case_id
-          AND (cases_case.figures_on IS NULL OR cases_case.figures_on <= %s)
+          AND (cases_case.figures_on IS NULL
+               OR (cases_case.figures_on <= %s AND {_differs("cases_case", "b", CASE_WRITTEN)}))
         """,
         [run_date, run_date, run_date],
     )
     drop_batch("arrears_case_batch")
+    return written
 
 
 def _write_recommendations(
     decisions: Sequence[Decision], run_date: date, policy_version: int
-) -> None:
+) -> int:
     rows = [
         (
             d.case_id,
@@ -314,10 +357,12 @@ def _write_recommendations(
         if d.record
     ]
     if not rows:
-        return
+        return 0
     load_batch("arrears_recommendation_batch", RECOMMENDATION_COLUMNS, rows)
-    _execute(
-        """
+    # As with the cases: a recommendation the same in every respect is left as it is, so
+    # its run_date is the run that last changed it.
+    written = _execute(
+        f"""
         INSERT INTO arrears_recommendation (
             case_id, run_date, policy_version, action, stage, needs_approval, due_on, guard,
             guards, reasons, figures, technical_arrears, technical_reasoning, since, fingerprint)
@@ -340,6 +385,7 @@ def _write_recommendations(
             since = excluded.since,
             fingerprint = excluded.fingerprint
         WHERE arrears_recommendation.run_date <= excluded.run_date
+          AND {_differs("arrears_recommendation", "excluded", RECOMMENDATION_WRITTEN)}
         """,
         [run_date, policy_version],
     )
@@ -356,6 +402,7 @@ def _write_recommendations(
         [run_date, policy_version],
     )
     drop_batch("arrears_recommendation_batch")
+    return written
 
 
 EventRow = tuple[int, str, dict[str, Any], datetime, str]

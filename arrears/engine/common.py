@@ -214,9 +214,11 @@ def weeks_text(m: Measure) -> str:
 # --------------------------------------------------------------------------- rungs
 
 
-def _rung_reason(ladder: str, rung: Rung, m: Measure, policy: Policy, days_at: int | None):
+def _rung_reason(ladder: str, rung: Rung, m: Measure, policy: Policy, since: date | None):
     gap = f", {rung.gap_days} days after the last stage" if rung.gap_days else ""
-    at = f" The case has been at its stage for {days_at} days." if days_at is not None else ""
+    # The date, not a count of days: a reason that changes every night would rewrite
+    # every recommendation every night (arrears/writer.py writes only what changed).
+    at = f" The case has been at its stage since {long_date(since)}." if since else ""
     return reason(
         f"rung:{rung.name}",
         f"Arrears for escalation of {money_text(m.escalation)}{weeks_text(m)} reach "
@@ -228,7 +230,7 @@ def _rung_reason(ladder: str, rung: Rung, m: Measure, policy: Policy, days_at: i
         threshold_weeks=rung.weeks,
         threshold_amount=rung.min_amount,
         gap_days=rung.gap_days,
-        days_at_stage=days_at,
+        at_stage_since=since.isoformat() if since else None,
     )
 
 
@@ -351,7 +353,7 @@ def _climb(
                         f"reached its stage on {long_date(since)}.",
                         f"Policy version {policy.version}, {LADDER_LABELS[ladder].lower()}",
                         gap_days=rung.gap_days,
-                        days_at_stage=days_at,
+                        at_stage_since=since.isoformat(),
                     )
                 ],
             ),
@@ -365,7 +367,7 @@ def _climb(
         current,
         reaches=rung.name,
         due_on=today,
-        reasons=[_rung_reason(ladder, rung, m, policy, days_at)],
+        reasons=[_rung_reason(ladder, rung, m, policy, since)],
     )
     return step, None
 

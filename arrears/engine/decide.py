@@ -29,7 +29,7 @@ from arrears.engine.common import (
 )
 from arrears.engine.debts import debt_step
 from arrears.engine.possession import flexible_term_note, latest_claim, possession_step
-from arrears.facts import AccountFigures, ArrangementFact, CaseInput
+from arrears.facts import AccountFigures, ArrangementFact, CaseInput, PreviousRecommendation
 from arrears.guards import Guard, GuardContext, active_guards
 from arrears.models import LetterKind
 from arrears.policy import LADDER_LABELS, Policy
@@ -248,6 +248,23 @@ def _choose(step: Step, guards: list[Guard]) -> tuple[str, date | None, Guard | 
     return step.action, step.due_on, shown, holding
 
 
+def _due_since(
+    action: str, due_on: date | None, previous: PreviousRecommendation | None, today: date
+) -> date | None:
+    """A step that is due now and was already due on an earlier night keeps the day it
+    fell due, so the caseload can put the longest overdue first and a case with nothing
+    new is not rewritten every night just to move its due date to today."""
+    if (
+        due_on == today
+        and previous is not None
+        and previous.action == action
+        and previous.due_on is not None
+        and previous.due_on < today
+    ):
+        return previous.due_on
+    return due_on
+
+
 def _letters(
     case: CaseInput,
     step: Step,
@@ -422,6 +439,7 @@ def decide(case: CaseInput, *, policy: Policy, today: date) -> Decision:
     if technical_guard is not None:
         guards.append(technical_guard)
     action, due_on, first, holding = _choose(step, guards)
+    due_on = _due_since(action, due_on, case.previous, today)
     failed_letter = _failed_letter(case, action)
     if failed_letter is not None:
         action, due_on = "review_failed_letter", failed_letter[1]

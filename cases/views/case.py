@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from arrears.actions import DUE_KEYS
-from arrears.selectors import latest_recommendation, letter_requests_for
+from arrears.selectors import figures_confirmed_on, latest_recommendation, letter_requests_for
 from cases import selectors
 from cases.charts import balance_chart
 from cases.models import Case, Hold, Stage
@@ -89,6 +89,9 @@ class Recommendation:
 
 def recommendation_for(case: Case) -> Recommendation:
     found = latest_recommendation(case=case)
+    # An unchanged case is not rewritten each night: the run that last looked at it
+    # confirms the recommendation it made earlier.
+    confirmed = figures_confirmed_on(case=case)
     if found is not None:
         return Recommendation(
             action=found.action,
@@ -97,7 +100,7 @@ def recommendation_for(case: Case) -> Recommendation:
             reasons=list(found.reasons or []),
             guards=[g for g in found.guards or [] if g.get("holding", True)],
             policy_version=str(found.policy_version or ""),
-            run_date=found.run_date,
+            run_date=max(d for d in (found.run_date, confirmed) if d is not None),
             needs_approval=found.needs_approval,
             technical_arrears=found.technical_arrears,
             technical_reasoning=found.technical_reasoning or "",
@@ -111,7 +114,7 @@ def recommendation_for(case: Case) -> Recommendation:
         guards=guards,
         # The figures on the case may come from the seed; only a recommendation or a
         # guard says the engine has looked at it.
-        run_date=case.figures_on if case.next_action or case.guard else None,
+        run_date=confirmed if case.next_action or case.guard else None,
         technical_arrears=case.technical_arrears,
         due=case.next_action_due,
     )
