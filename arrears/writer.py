@@ -265,9 +265,7 @@ def write_decisions(
         return
     now = timezone.now()
     counts.written["cases"] += _write_cases(decisions, run_date)
-    counts.written["recommendations"] += _write_recommendations(
-        decisions, run_date, policy_version
-    )
+    counts.written["recommendations"] += _write_recommendations(decisions, run_date, policy_version)
     events = _events(decisions, run_date, now)
     events += _write_letters(decisions, run_date, policy_version, now, counts)
     events += _write_arrangements(decisions, run_date, now)
