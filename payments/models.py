@@ -345,6 +345,28 @@ class ArrangementCheck(models.Model):
         return max(Decimal("0.00"), self.expected_paid - self.actual_paid)
 
 
+class TenantReference(models.Model):
+    """A reference another system knows a tenant by (the housing system's person
+    reference, the benefits system's claim, DWP's claimant), so a payment or benefit line
+    that carries only that can still find the tenant's rent account. A tenant may have
+    several; each reference names one tenant."""
+
+    tenant = models.ForeignKey(
+        "cases.Tenant", on_delete=models.CASCADE, related_name="payment_references"
+    )
+    reference = models.CharField(max_length=40, unique=True)
+    issued_by = models.CharField(
+        max_length=60, blank=True, help_text="The system that gave it, e.g. the HMS or DWP."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["reference"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
 class PaymentImport(models.Model):
     """A payment or benefit file posted whole, with its totals. A file posts once:
     its checksum is unique."""

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, When
 from django.utils import timezone
 
+from cases.models import Tenancy
 from core.models import User
 from core.money import format_money
 from payments.imports.formats import FileFormat, file_format
@@ -28,6 +29,7 @@ from payments.models import (
     ImportLine,
     PaymentImport,
     SuspenseItem,
+    TenantReference,
     Transaction,
 )
 
@@ -90,23 +92,52 @@ def _chunks(values: list, size: int = CHUNK):
         yield values[start : start + size]
 
 
+def _rent_accounts_by_tenancy(tenancy_ids) -> dict[int, Account]:
+    """Each tenancy's open rent account (the newest, should a tenancy have two)."""
+    found: dict[int, Account] = {}
+    rent = Account.objects.filter(
+        tenancy_id__in=tenancy_ids, status=Account.Status.OPEN, rent_lawfully_due=True
+    )
+    for account in rent.order_by("id"):
+        found[account.tenancy_id] = account
+    return found
+
+
+def _accounts_by(lookup: str, refs: list[str]) -> dict[str, Account]:
+    """Reference as the file has it -> the open account it finds by one lookup."""
+    if lookup == "account":
+        return {
+            a.reference: a
+            for a in Account.objects.filter(reference__in=refs, status=Account.Status.OPEN)
+        }
+    if lookup == "tenancy":
+        tenancies = dict(Tenancy.objects.filter(reference__in=refs).values_list("pk", "reference"))
+        return {
+            tenancies[tenancy_id]: account
+            for tenancy_id, account in _rent_accounts_by_tenancy(tenancies).items()
+        }
+    # A tenant reference finds the tenancy of a tenant who has not moved out.
+    tenants = dict(
+        TenantReference.objects.filter(
+            reference__in=refs, tenant__is_tenant=True, tenant__moved_out_on__isnull=True
+        ).values_list("reference", "tenant__tenancy_id")
+    )
+    rent = _rent_accounts_by_tenancy(set(tenants.values()))
+    return {ref: rent[tenancy_id] for ref, tenancy_id in tenants.items() if tenancy_id in rent}
+
+
 def accounts_matching(*, fmt: FileFormat, lines: list[ParsedLine]) -> dict[int, Account]:
-    """Line number -> the open account it finds, trying the format's match order in turn."""
+    """Line number -> the open account it finds, trying the format's match order in turn
+    (rent account reference, then payment reference, then tenant reference)."""
     wanted: dict[str, set[str]] = defaultdict(set)
     for line in lines:
         for field_name, lookup in fmt.match:
             if line.match_values[field_name]:
                 wanted[lookup].add(line.match_values[field_name])
-    found: dict[str, dict[str, Account]] = {"account": {}, "tenancy": {}}
-    for refs in _chunks(sorted(wanted["account"])):
-        for account in Account.objects.filter(reference__in=refs, status=Account.Status.OPEN):
-            found["account"][account.reference] = account
-    for refs in _chunks(sorted(wanted["tenancy"])):
-        rent = Account.objects.filter(
-            tenancy__reference__in=refs, status=Account.Status.OPEN, rent_lawfully_due=True
-        ).select_related("tenancy")
-        for account in rent.order_by("-id"):
-            found["tenancy"][account.tenancy.reference] = account
+    found: dict[str, dict[str, Account]] = defaultdict(dict)
+    for lookup, values in wanted.items():
+        for refs in _chunks(sorted(values)):
+            found[lookup].update(_accounts_by(lookup, refs))
     matched = {}
     for line in lines:
         for field_name, lookup in fmt.match:
