@@ -481,6 +481,42 @@ class SuspenseItem(models.Model):
         return f"{self.amount} received {self.received_on} (suspense)"
 
 
+class SuspenseRejection(models.Model):
+    """An allocation out of suspense that the second person refused, with why. The item
+    goes back to the queue; the refused request is kept here so the trail stays whole."""
+
+    item = models.ForeignKey(SuspenseItem, on_delete=models.PROTECT, related_name="rejections")
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The account it was asked to go to.",
+    )
+    request_reason = models.CharField(max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(null=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    rejected_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=200, help_text="Why the allocation was refused.")
+
+    class Meta:
+        ordering = ["-rejected_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(rejected_by=F("requested_by")),
+                name="suspense_rejection_two_people",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="suspense_rejection_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Allocation of {self.item_id} to {self.account_id} refused"
+
+
 class MandateStatus(models.TextChoices):
     PENDING = "pending", "Waiting to be lodged with the bank (AUDDIS)"
     ACTIVE = "active", "Active"

@@ -9,4 +9,5 @@ urlpatterns = [
 urlpatterns += [
     path("suspense/<int:item_id>/allocate/", views.suspense_allocate, name="suspense_allocate"),
     path("suspense/<int:item_id>/approve/", views.suspense_approve, name="suspense_approve"),
+    path("suspense/<int:item_id>/reject/", views.suspense_reject, name="suspense_reject"),
 ]

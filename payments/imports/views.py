@@ -12,7 +12,11 @@ from django.views.decorators.http import require_POST
 from payments.imports.formats import file_formats
 from payments.imports.selectors import suspense_items_to_work
 from payments.imports.services import FileRefused, payment_file_import
-from payments.imports.suspense import suspense_allocation_approve, suspense_allocation_request
+from payments.imports.suspense import (
+    suspense_allocation_approve,
+    suspense_allocation_reject,
+    suspense_allocation_request,
+)
 from payments.models import Account, PaymentImport, SuspenseItem
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -103,4 +107,20 @@ def suspense_approve(request: HttpRequest, item_id: int) -> HttpResponse:
         messages.error(request, " ".join(refused.messages))
     else:
         messages.success(request, f"Allocated to {done.account.reference}.")
+    return redirect("payments:imports")
+
+
+@require_POST
+@permission_required("payments.import_payments", raise_exception=True)
+def suspense_reject(request: HttpRequest, item_id: int) -> HttpResponse:
+    """The second person refuses an allocation, saying why; the item is back in the queue."""
+    item = get_object_or_404(SuspenseItem, pk=item_id)
+    try:
+        suspense_allocation_reject(
+            item=item, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, "Allocation refused; the money is back in suspense.")
     return redirect("payments:imports")

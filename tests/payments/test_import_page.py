@@ -83,3 +83,25 @@ def test_suspense_is_allocated_from_the_page_by_two_finance_officers(client, fio
     assert response.status_code == 302
     assert SuspenseItem.objects.get(pk=item.pk).status == SuspenseItem.Status.ALLOCATED
     assert Account.objects.get(pk=target.pk).balance == Decimal("-750.50")
+
+
+def test_a_second_finance_officer_refuses_an_allocation_from_the_page(client, fiona):
+    frank = UserFactory(username="frank", role=Role.FINANCE)
+    AccountFactory(reference="1000000001")
+    client.force_login(fiona)
+    _upload(client, "uc_good.csv", "universal_credit")
+    item = SuspenseItem.objects.get(amount=Decimal("300.50"))
+    client.post(
+        reverse("payments:suspense_allocate", args=[item.pk]),
+        {"account": "1000000001", "reason": "Same surname"},
+    )
+
+    client.force_login(frank)
+    response = client.post(
+        reverse("payments:suspense_reject", args=[item.pk]), {"reason": "Not the claimant"}
+    )
+
+    assert response.status_code == 302
+    assert SuspenseItem.objects.get(pk=item.pk).status == SuspenseItem.Status.OPEN
+    page = client.get(reverse("payments:imports")).content.decode()
+    assert "refused by" in page and "Not the claimant" in page
