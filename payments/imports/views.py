@@ -68,10 +68,16 @@ def imports(request: HttpRequest) -> HttpResponse:
             "form": form,
             "problems": problems,
             "recent": PaymentImport.objects.select_related("imported_by")[:20],
-            "suspense": suspense_items_to_work()[:200],
+            "suspense_count": suspense_items_to_work().count(),
         },
         status=400 if problems else 200,
     )
+
+
+@permission_required("payments.import_payments", raise_exception=True)
+def suspense(request: HttpRequest) -> HttpResponse:
+    """The suspense queue, oldest first: ask to allocate, approve or refuse."""
+    return render(request, "payments/suspense.html", {"suspense": suspense_items_to_work()[:200]})
 
 
 @require_POST
@@ -83,7 +89,7 @@ def suspense_allocate(request: HttpRequest, item_id: int) -> HttpResponse:
     account = Account.objects.filter(reference=reference).select_related("case").first()
     if account is None:
         messages.error(request, f"There is no account with the reference {reference!r}.")
-        return redirect("payments:imports")
+        return redirect("payments:suspense")
     try:
         suspense_allocation_request(
             item=item, account=account, reason=request.POST.get("reason", ""), actor=request.user
@@ -92,7 +98,7 @@ def suspense_allocate(request: HttpRequest, item_id: int) -> HttpResponse:
         messages.error(request, " ".join(refused.messages))
     else:
         messages.success(request, f"Allocation to {account.reference} is awaiting approval.")
-    return redirect("payments:imports")
+    return redirect("payments:suspense")
 
 
 @require_POST
@@ -107,7 +113,7 @@ def suspense_approve(request: HttpRequest, item_id: int) -> HttpResponse:
         messages.error(request, " ".join(refused.messages))
     else:
         messages.success(request, f"Allocated to {done.account.reference}.")
-    return redirect("payments:imports")
+    return redirect("payments:suspense")
 
 
 @require_POST
@@ -123,4 +129,4 @@ def suspense_reject(request: HttpRequest, item_id: int) -> HttpResponse:
         messages.error(request, " ".join(refused.messages))
     else:
         messages.success(request, "Allocation refused; the money is back in suspense.")
-    return redirect("payments:imports")
+    return redirect("payments:suspense")
