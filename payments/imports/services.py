@@ -18,7 +18,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, When
 from django.utils import timezone
 
-from cases.models import Tenancy
+from cases.models import Referral, Tenancy
+from cases.services.support import referral_outcome_record
 from core.models import User
 from core.money import format_money
 from payments.imports.formats import FileFormat, file_format
@@ -31,6 +32,7 @@ from payments.models import (
     SuspenseItem,
     TenantReference,
     Transaction,
+    TransactionKind,
 )
 
 CHUNK = 500
@@ -219,9 +221,11 @@ def payment_file_import(
         )
     try:
         with transaction.atomic():
-            return _post(
+            result = _post(
                 fmt, checksum, filename, parsed.lines, references, parsed.control_total, actor
             )
+            managed_payments_confirm(payment_import=result.payment_import, actor=actor, today=today)
+            return result
     except IntegrityError as exc:
         raise FileRefused(
             f"{filename} is being or has been imported by someone else; nothing was posted."
@@ -334,3 +338,47 @@ def _balances_update(record: PaymentImport, fmt: FileFormat) -> None:
             output_field=money,
         )
     Account.objects.filter(pk__in=posted.values("account_id")).update(**updates)
+
+
+def managed_payment_shown_by(kind: str) -> bool:
+    """A Universal Credit line on DWP's schedule is DWP paying the housing costs to us:
+    the managed payment to landlord (APA) asked for is in place, so DWP has decided the
+    request and its hold on the case ends (gov.uk APA guidance; legal-reference.md §11,
+    §19 rule 7: the hold lasts only while the request is pending)."""
+    return kind == TransactionKind.UNIVERSAL_CREDIT
+
+
+def managed_payments_confirm(
+    *, payment_import: PaymentImport, actor: User | None, today: date
+) -> list[Referral]:
+    """Record DWP's approval on each pending managed-payment request whose case a posted
+    UC line landed on, which ends the "benefit pending" hold the request put there."""
+    posted = payment_import.lines.filter(outcome=ImportLine.Outcome.POSTED)
+    if not managed_payment_shown_by(posted.values_list("kind", flat=True).first() or ""):
+        return []
+    first_line = {}
+    for case_id, number, reference in posted.order_by("line_number").values_list(
+        "account__case_id", "line_number", "payment_reference"
+    ):
+        first_line.setdefault(case_id, (number, reference))
+    pending = Referral.objects.filter(
+        case_id__in=first_line,
+        kind=Referral.Kind.MANAGED_PAYMENT,
+        outcome=Referral.Outcome.PENDING,
+    ).select_related("case")
+    done = []
+    for referral in pending:
+        number, reference = first_line[referral.case_id]
+        done.append(
+            referral_outcome_record(
+                referral=referral,
+                actor=actor,
+                outcome=Referral.Outcome.APPROVED,
+                notes=(
+                    f"Universal Credit paid direct to the council: {payment_import.filename}"
+                    f", line {number}" + (f" (settlement {reference})" if reference else "")
+                ),
+                today=today,
+            )
+        )
+    return done
