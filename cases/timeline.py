@@ -128,6 +128,12 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         f" {p.get('line', '')}) to account {p.get('account', '')}, asked for by"
         f" {p.get('requested_by', '')}"
     ),
+    "suspense_allocation_refused": lambda p: (
+        f"Allocation of {_money(p, 'amount')} from suspense ({p.get('file', '')}, line"
+        f" {p.get('line', '')}) to account {p.get('account', '')}, asked for by"
+        f" {p.get('requested_by', '')}, refused: {p.get('refused_because', '')}; the money"
+        " stays in suspense"
+    ),
     # payments/direct_debits.py; bank details only ever masked.
     "direct_debit_set_up": lambda p: (
         f"Direct debit {p.get('mandate', '')} of {_money(p, 'amount')}"

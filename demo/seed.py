@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
@@ -19,6 +20,7 @@ from cases.models import Patch, PatchCover
 from core.dates import week_start
 from core.models import Role, User
 from core.roles import ensure_roles
+from demo.files import DemoFile, demo_files_write
 from demo.generator import (
     Calendar,
     World,
@@ -62,6 +64,7 @@ class SeedResult:
     seconds: float = 0.0
     rows: dict[str, int] = field(default_factory=dict)
     logins: list[Login] = field(default_factory=list)
+    files: list[DemoFile] = field(default_factory=list)
 
 
 class SeedRefused(Exception):
@@ -154,6 +157,9 @@ def _people(patch_count: int, password_hash: str, today: date) -> list[Patch]:
     for number in range(1, max(1, patch_count // 10) + 1):
         user(f"manager{number}", "Morgan", f"Manager{number}", Role.MANAGER, "Income manager")
     user("admin", "Ada", "Admin", Role.ADMINISTRATOR, "Systems administrator", is_staff=True)
+    # Two in finance, so one can ask for a suspense allocation and the other approve it.
+    user("finance1", "Farah", "Finance", Role.FINANCE, "Income accountant")
+    user("finance2", "Frank", "Finance", Role.FINANCE, "Finance officer")
     if len(patches) > 2:
         # Officer 1 is covering patch 3 while its officer is on leave.
         PatchCover.objects.create(
@@ -171,13 +177,24 @@ LOGIN_NOTES = {
     "senior1": "any patch, read; adjustments",
     "manager1": "every patch; approvals",
     "admin": "also the Django admin at /admin/",
+    "finance1": "payment files and suspense",
+    "finance2": "approves finance1's suspense allocations",
 }
 
 
 def demo_logins(*, today: date) -> list[Login]:
     """The demo users a newcomer can sign in as, read from the database: the same list
     the night it was seeded and every time after, with the cover in force on `today`."""
-    wanted = ["officer1", "officer2", "officer3", "senior1", "manager1", "admin"]
+    wanted = [
+        "officer1",
+        "officer2",
+        "officer3",
+        "senior1",
+        "manager1",
+        "admin",
+        "finance1",
+        "finance2",
+    ]
     users = {u.username: u for u in User.objects.filter(username__in=wanted)}
     covers: dict[int, list[str]] = {}
     for cover in (
@@ -210,8 +227,10 @@ def seed_council(
     today: date,
     reset: bool = False,
     progress: Callable[[int], None] | None = None,
+    files_dir: Path | None = None,
 ) -> SeedResult:
-    """Build a council with about `accounts` accounts and `years` years of ledger history."""
+    """Build a council with about `accounts` accounts and `years` years of ledger history,
+    and with `files_dir` the next morning's payment files to import (demo/files.py)."""
     if accounts < 1:
         raise SeedRefused("--accounts must be at least 1")
     if not 1 <= years <= 10:
@@ -248,6 +267,9 @@ def seed_council(
                 progress(result.accounts)
         loader.finish()
     analyze()
+    if files_dir is not None:
+        with transaction.atomic():
+            result.files = demo_files_write(directory=files_dir, today=today)
     result.rows = dict(loader.rows_written)
     result.ledger_lines = loader.rows_written["payments.Transaction"]
     result.seconds = time.monotonic() - started

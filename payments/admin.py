@@ -11,6 +11,7 @@ from payments.models import (
     DirectDebitMandate,
     RentWeek,
     RentYear,
+    TenantReference,
     Transaction,
 )
 
@@ -123,3 +124,13 @@ class DirectDebitCollectionAdmin(ReadOnlyAdmin):
     list_filter = ["transaction_code", "return_code"]
     search_fields = ["mandate__reference", "account__reference"]
     list_select_related = ["mandate"]
+
+
+@admin.register(TenantReference)
+class TenantReferenceAdmin(admin.ModelAdmin):
+    """Editable: the references by which other systems' payment lines find a tenant."""
+
+    list_display = ["reference", "tenant", "issued_by", "created_at"]
+    search_fields = ["reference", "tenant__last_name", "tenant__tenancy__reference"]
+    raw_id_fields = ["tenant"]
+    list_select_related = ["tenant"]

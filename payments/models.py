@@ -345,6 +345,28 @@ class ArrangementCheck(models.Model):
         return max(Decimal("0.00"), self.expected_paid - self.actual_paid)
 
 
+class TenantReference(models.Model):
+    """A reference another system knows a tenant by (the housing system's person
+    reference, the benefits system's claim, DWP's claimant), so a payment or benefit line
+    that carries only that can still find the tenant's rent account. A tenant may have
+    several; each reference names one tenant."""
+
+    tenant = models.ForeignKey(
+        "cases.Tenant", on_delete=models.CASCADE, related_name="payment_references"
+    )
+    reference = models.CharField(max_length=40, unique=True)
+    issued_by = models.CharField(
+        max_length=60, blank=True, help_text="The system that gave it, e.g. the HMS or DWP."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["reference"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
 class PaymentImport(models.Model):
     """A payment or benefit file posted whole, with its totals. A file posts once:
     its checksum is unique."""
@@ -457,6 +479,42 @@ class SuspenseItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} received {self.received_on} (suspense)"
+
+
+class SuspenseRejection(models.Model):
+    """An allocation out of suspense that the second person refused, with why. The item
+    goes back to the queue; the refused request is kept here so the trail stays whole."""
+
+    item = models.ForeignKey(SuspenseItem, on_delete=models.PROTECT, related_name="rejections")
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The account it was asked to go to.",
+    )
+    request_reason = models.CharField(max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(null=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    rejected_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=200, help_text="Why the allocation was refused.")
+
+    class Meta:
+        ordering = ["-rejected_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(rejected_by=F("requested_by")),
+                name="suspense_rejection_two_people",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="suspense_rejection_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Allocation of {self.item_id} to {self.account_id} refused"
 
 
 class MandateStatus(models.TextChoices):

@@ -7,6 +7,8 @@ urlpatterns = [
     path("imports/", views.imports, name="imports"),
 ]
 urlpatterns += [
+    path("suspense/", views.suspense, name="suspense"),
     path("suspense/<int:item_id>/allocate/", views.suspense_allocate, name="suspense_allocate"),
     path("suspense/<int:item_id>/approve/", views.suspense_approve, name="suspense_approve"),
+    path("suspense/<int:item_id>/reject/", views.suspense_reject, name="suspense_reject"),
 ]

@@ -18,6 +18,8 @@ TODAY = "2026-11-22"
 
 
 def _seed(*extra: str) -> str:
+    if "--files" not in extra:
+        extra = (*extra, "--no-files")
     out = StringIO()
     call_command(
         "seed_demo", "--accounts", "600", "--today", TODAY, "--no-progress", *extra, stdout=out
@@ -239,3 +241,45 @@ def test_trying_the_demo_again_prints_the_same_logins_as_the_night_it_was_seeded
     assert logins(again) == logins(first)
     assert any("covering P003 until" in line for line in logins(first))
     assert any("Income officer" in line and "works P002" in line for line in logins(first))
+
+
+def test_seed_writes_a_morning_of_files_that_import_with_lines_to_suspense(tmp_path):
+    from payments.direct_debits import arudd_file_import
+    from payments.imports.services import payment_file_import
+    from payments.models import DirectDebitCollection
+
+    output = _seed("--files", str(tmp_path))
+    today = date.fromisoformat(TODAY)
+
+    names = sorted(p.name.split("-2")[0] for p in tmp_path.iterdir())
+    assert names == ["arudd", "cash", "channel", "housing-benefit", "universal-credit"]
+    assert "manage.py import_payments" in output and "finance1" in output
+    outcomes = {}
+    for path in sorted(tmp_path.glob("*")):
+        if path.name.startswith("arudd"):
+            continue
+        fmt = {
+            "cash": "hackney_cash",
+            "channel": "channel_csv",
+            "housing": "housing_benefit",
+            "universal": "universal_credit",
+        }[path.name.split("-")[0]]
+        totals = payment_file_import(
+            content=path.read_bytes(), filename=path.name, format_name=fmt, today=today
+        ).totals
+        outcomes[fmt] = (totals.matched, totals.suspense)
+    assert outcomes == {
+        "hackney_cash": (4, 1),
+        "channel_csv": (3, 1),
+        "housing_benefit": (3, 0),
+        "universal_credit": (2, 1),
+    }
+    # The UC schedule paid the case whose managed-payment request was pending.
+    assert not Hold.objects.filter(
+        reason="managed_payment", ended_on__isnull=True, referral__isnull=False
+    ).exists()
+    (arudd,) = tmp_path.glob("arudd-*.csv")
+    returned = arudd_file_import(content=arudd.read_bytes(), filename=arudd.name, today=today)
+    assert returned.line_count == 1
+    assert DirectDebitCollection.objects.get().reversal is not None
+    assert not accounts_out_of_balance().exists()

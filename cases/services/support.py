@@ -165,9 +165,10 @@ def referral_make(
 
 
 def referral_outcome_record(
-    *, referral: Referral, actor: User, outcome: str, notes: str, today: date
+    *, referral: Referral, actor: User | None, outcome: str, notes: str, today: date
 ) -> Referral:
-    """Record what came of a referral; a DWP decision ends the hold it put on the case."""
+    """Record what came of a referral; a DWP decision ends the hold it put on the case.
+    No actor when the service itself records it (a UC schedule showing DWP paying)."""
     if outcome not in Referral.Outcome.values or outcome == Referral.Outcome.PENDING:
         raise ValidationError({"outcome": "Choose the outcome of the referral"})
     with transaction.atomic():

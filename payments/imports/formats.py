@@ -17,9 +17,12 @@ from payments.models import PaymentMethod, TransactionKind, TransactionSource
 
 LAYOUTS_DIR = Path(__file__).parent / "layouts"
 
-# How a line's field finds an account: by the account's payment reference, or by the
-# tenancy reference (the rent account reference) to that tenancy's open rent account.
-MATCH_LOOKUPS = ("account", "tenancy")
+# How a line's field finds an account: by the tenancy reference (the rent account
+# reference) to that tenancy's open rent account, by the account's own payment
+# reference, or by a tenant reference (payments.TenantReference: the housing system's
+# person reference, a benefit claim or DWP claimant) to the open rent account of the
+# tenancy that tenant lives on. A layout lists them in the order it tries them.
+MATCH_LOOKUPS = ("tenancy", "account", "tenant")
 
 
 @dataclass(frozen=True)

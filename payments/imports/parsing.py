@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from core.money import PENNY, format_money
 from payments.imports.formats import FileFormat
@@ -58,10 +59,17 @@ def parse_amount(raw: str, *, unit: str) -> Decimal:
 
 
 def parse_date(raw: str, *, date_format: str) -> date:
+    return _parse_date(raw.strip(), date_format)
+
+
+@lru_cache(maxsize=4096)
+def _parse_date(text: str, date_format: str) -> date:
+    """A file's lines share a handful of dates, and strptime is most of the time spent
+    reading a line, so each distinct date is read once (a ValueError is not cached)."""
     try:
-        return datetime.strptime(raw.strip(), date_format).date()
+        return datetime.strptime(text, date_format).date()
     except ValueError:
-        raise ValueError(f"{raw.strip()!r} is not a date in the form {date_format}") from None
+        raise ValueError(f"{text!r} is not a date in the form {date_format}") from None
 
 
 def _records(text: str, fmt: FileFormat) -> tuple[list[tuple[int, dict[str, str]]], list]:

@@ -1,8 +1,8 @@
 """Reads of imports and the suspense queue."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from payments.models import SuspenseItem
+from payments.models import SuspenseItem, SuspenseRejection
 
 
 def suspense_items_open() -> QuerySet[SuspenseItem]:
@@ -15,9 +15,16 @@ def suspense_items_open() -> QuerySet[SuspenseItem]:
 
 
 def suspense_items_to_work() -> QuerySet[SuspenseItem]:
-    """In suspense or awaiting a second person's approval, oldest first (one query)."""
+    """In suspense or awaiting a second person's approval, oldest first, each with its
+    refused allocations, newest first (two queries)."""
     return (
         SuspenseItem.objects.exclude(status=SuspenseItem.Status.ALLOCATED)
         .select_related("line__payment_import", "account", "requested_by")
+        .prefetch_related(
+            Prefetch(
+                "rejections",
+                queryset=SuspenseRejection.objects.select_related("account", "rejected_by"),
+            )
+        )
         .order_by("received_on", "line__payment_import_id", "line__line_number")
     )

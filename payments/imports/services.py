@@ -3,35 +3,44 @@
 A file posts everything or nothing. Its checksum is kept, so the same file is refused a
 second time; every line posts under a reference unique to the file and line, and a line
 whose reference is already on the ledger is skipped, so a re-import after a crash adds
-nothing twice. Posting is one INSERT ... SELECT from the staged lines and one UPDATE of
-the balances grouped by account, never a save per line.
+nothing twice.
+
+Posting is a fixed number of SQL statements whatever the file's size, never a save per
+line: the checked lines are written to the staging table (`ImportLine`, by COPY on
+PostgreSQL) with their match values in a temporary table; one UPDATE per match rule (in
+the layout's order) finds their accounts; one INSERT ... SELECT appends the matched lines
+to the ledger; one UPDATE ... FROM moves each account's balance by the sum of its lines;
+one INSERT ... SELECT holds the rest in suspense; the totals are one GROUP BY.
 """
 
 import hashlib
-from collections import defaultdict
+import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, When
 from django.utils import timezone
 
+from cases.models import Referral, Tenancy, Tenant
+from cases.services.support import referral_outcome_record
 from core.models import User
 from core.money import format_money
 from payments.imports.formats import FileFormat, file_format
-from payments.imports.parsing import LineProblem, ParsedLine, parse_file
+from payments.imports.parsing import LineProblem, parse_file
 from payments.models import (
     RECEIPT_KINDS,
     Account,
     ImportLine,
     PaymentImport,
     SuspenseItem,
+    TenantReference,
     Transaction,
+    TransactionKind,
 )
 
-CHUNK = 500
+BATCH = 2000
 
 
 class FileRefused(ValidationError):
@@ -76,6 +85,13 @@ class ImportResult:
     payment_import: PaymentImport | None  # None on a dry run
 
 
+class _DryRun(Exception):
+    """Raised inside the posting transaction to roll a dry run back."""
+
+    def __init__(self, result: "ImportResult") -> None:
+        self.result = result
+
+
 def file_checksum(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
@@ -83,71 +99,6 @@ def file_checksum(content: bytes) -> str:
 def line_source_reference(*, fmt: FileFormat, checksum: str, line_number: int) -> str:
     """Unique per file and line, so no line can post twice."""
     return f"{fmt.name}:{checksum[:24]}:{line_number}"
-
-
-def _chunks(values: list, size: int = CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def accounts_matching(*, fmt: FileFormat, lines: list[ParsedLine]) -> dict[int, Account]:
-    """Line number -> the open account it finds, trying the format's match order in turn."""
-    wanted: dict[str, set[str]] = defaultdict(set)
-    for line in lines:
-        for field_name, lookup in fmt.match:
-            if line.match_values[field_name]:
-                wanted[lookup].add(line.match_values[field_name])
-    found: dict[str, dict[str, Account]] = {"account": {}, "tenancy": {}}
-    for refs in _chunks(sorted(wanted["account"])):
-        for account in Account.objects.filter(reference__in=refs, status=Account.Status.OPEN):
-            found["account"][account.reference] = account
-    for refs in _chunks(sorted(wanted["tenancy"])):
-        rent = Account.objects.filter(
-            tenancy__reference__in=refs, status=Account.Status.OPEN, rent_lawfully_due=True
-        ).select_related("tenancy")
-        for account in rent.order_by("-id"):
-            found["tenancy"][account.tenancy.reference] = account
-    matched = {}
-    for line in lines:
-        for field_name, lookup in fmt.match:
-            account = found[lookup].get(line.match_values[field_name])
-            if account is not None:
-                matched[line.line_number] = account
-                break
-    return matched
-
-
-def _totals(
-    lines: list[ParsedLine], matched: dict[int, Account], already: set[int]
-) -> ImportTotals:
-    totals = ImportTotals()
-    per_method: dict[str, list] = defaultdict(lambda: [0, Decimal("0.00")])
-    for line in lines:
-        totals.lines += 1
-        totals.total += line.amount
-        per_method[line.method][0] += 1
-        per_method[line.method][1] += line.amount
-        if line.line_number in already:
-            totals.already_posted += 1
-        elif line.line_number in matched:
-            totals.matched += 1
-            totals.matched_total += line.amount
-        else:
-            totals.suspense += 1
-            totals.suspense_total += line.amount
-    totals.per_method = {m: {"count": c, "total": str(t)} for m, (c, t) in per_method.items()}
-    return totals
-
-
-def _already_posted(fmt: FileFormat, references: dict[int, str]) -> set[int]:
-    by_reference = {ref: number for number, ref in references.items()}
-    posted: set[int] = set()
-    for refs in _chunks(list(by_reference)):
-        for ref in Transaction.objects.filter(
-            source=fmt.source, source_reference__in=refs
-        ).values_list("source_reference", flat=True):
-            posted.add(by_reference[ref])
-    return posted
 
 
 def payment_file_import(
@@ -159,7 +110,9 @@ def payment_file_import(
     actor: User | None = None,
     dry_run: bool = False,
 ) -> ImportResult:
-    """Check a whole file and post it, or refuse it with every bad line named."""
+    """Check a whole file and post it, or refuse it with every bad line named. A dry
+    run goes through the very same posting and is rolled back, so its totals are the
+    ones a real import would give."""
     fmt = file_format(format_name)
     checksum = file_checksum(content)
     earlier = PaymentImport.objects.filter(checksum=checksum).first()
@@ -174,30 +127,23 @@ def payment_file_import(
             f"{filename} was refused and nothing was posted: {len(parsed.problems)} problem(s).",
             parsed.problems,
         )
-    references = {
-        line.line_number: line_source_reference(
-            fmt=fmt, checksum=checksum, line_number=line.line_number
-        )
-        for line in parsed.lines
-    }
-    if dry_run:
-        matched = accounts_matching(fmt=fmt, lines=parsed.lines)
-        already = _already_posted(fmt, references)
-        return ImportResult(
-            fmt, checksum, _totals(parsed.lines, matched, already), parsed.control_total, None
-        )
     try:
         with transaction.atomic():
-            return _post(
-                fmt, checksum, filename, parsed.lines, references, parsed.control_total, actor
-            )
+            result = _post(fmt, checksum, filename, parsed.lines, parsed.control_total, actor)
+            if dry_run:
+                raise _DryRun(result)
+            managed_payments_confirm(payment_import=result.payment_import, actor=actor, today=today)
+            return result
+    except _DryRun as rolled_back:
+        rolled_back.result.payment_import = None
+        return rolled_back.result
     except IntegrityError as exc:
         raise FileRefused(
             f"{filename} is being or has been imported by someone else; nothing was posted."
         ) from exc
 
 
-def _post(fmt, checksum, filename, lines, references, control_total, actor) -> ImportResult:
+def _post(fmt, checksum, filename, lines, control_total, actor) -> ImportResult:
     record = PaymentImport.objects.create(
         format_name=fmt.name,
         filename=filename[:200],
@@ -205,45 +151,20 @@ def _post(fmt, checksum, filename, lines, references, control_total, actor) -> I
         imported_by=actor,
         control_total=control_total,
     )
-    matched = accounts_matching(fmt=fmt, lines=lines)
-    already = _already_posted(fmt, references)
-    totals = _totals(lines, matched, already)
-    staged = []
-    for line in lines:
-        account = matched.get(line.line_number)
-        if line.line_number in already:
-            outcome = ImportLine.Outcome.ALREADY_POSTED
-        elif account is not None:
-            outcome = ImportLine.Outcome.POSTED
-        else:
-            outcome = ImportLine.Outcome.SUSPENSE
-        first_ref = next((v for v in line.match_values.values() if v), "")
-        staged.append(
-            ImportLine(
-                payment_import=record,
-                line_number=line.line_number,
-                account=account,
-                account_reference=first_ref[:40],
-                payment_reference=line.payment_reference,
-                amount=line.amount,
-                effective_date=line.effective_date,
-                kind=fmt.kind,
-                method=line.method,
-                source_reference=references[line.line_number],
-                description=f"{fmt.label}, {filename}, line {line.line_number}"[:200],
-                outcome=outcome,
-            )
-        )
-    ImportLine.objects.bulk_create(staged, batch_size=CHUNK)
-    _ledger_insert(record, fmt, actor)
-    _balances_update(record, fmt)
-    SuspenseItem.objects.bulk_create(
-        [
-            SuspenseItem(line=line, amount=line.amount, received_on=line.effective_date)
-            for line in record.lines.filter(outcome=ImportLine.Outcome.SUSPENSE)
-        ],
-        batch_size=CHUNK,
-    )
+    with connection.cursor() as cursor:
+        _stage(cursor, record, fmt, checksum, filename, lines)
+        _already_posted_mark(cursor, record, fmt, ImportLine.Outcome.SUSPENSE)
+        before = _last_ledger_id(cursor)
+        inserted = _ledger_insert(cursor, record, fmt, actor)
+        if inserted < _count(cursor, record, ImportLine.Outcome.POSTED):
+            # Some matched lines were on the ledger already (the unique reference left
+            # them out): mark them, so the balances move only by what was added. No
+            # other import can add this file's references meanwhile: its checksum is
+            # unique, so a second import of it waits on this one and is refused.
+            _already_posted_mark(cursor, record, fmt, ImportLine.Outcome.POSTED, up_to_id=before)
+        _balances_update(cursor, record, fmt)
+        _suspense_hold(cursor, record)
+        totals = _totals(cursor, record)
     record.line_count = totals.lines
     record.total = totals.total
     record.matched_count = totals.matched
@@ -256,50 +177,344 @@ def _post(fmt, checksum, filename, lines, references, control_total, actor) -> I
     return ImportResult(fmt, checksum, totals, control_total, record)
 
 
-def _ledger_insert(record: PaymentImport, fmt: FileFormat, actor: User | None) -> None:
-    """One INSERT ... SELECT of the staged lines that match an account."""
-    ledger = Transaction._meta.db_table
-    staging = ImportLine._meta.db_table
-    posted_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {ledger} (account_id, kind, effective_date, posted_at, amount, method,
-                                  source, source_reference, description, created_by_id,
-                                  reverses_id)
-            SELECT account_id, kind, effective_date, %s, -amount, method, %s,
-                   source_reference, description, %s, NULL
-            FROM {staging}
-            WHERE payment_import_id = %s AND outcome = %s
-            """,
-            [
-                posted_at,
-                fmt.source,
-                actor.pk if actor else None,
-                record.pk,
-                ImportLine.Outcome.POSTED,
-            ],
+# --- Staging and matching -----------------------------------------------------------
+
+STAGE = "payments_import_stage"  # a temporary table, dropped when the lines are staged
+
+
+def _copy_text(value: object) -> str:
+    """A value as PostgreSQL's COPY text format reads it (None is NULL)."""
+    if value is None:
+        return "\\N"
+    text = str(value)
+    if any(c in text for c in "\\\t\n\r"):
+        text = (
+            text.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
         )
+    return text
 
 
-def _balances_update(record: PaymentImport, fmt: FileFormat) -> None:
-    """One UPDATE of the accounts posted to: balance by the sum of their lines, and the
-    last payment by their latest line when it is newer than the one held."""
-    money = DecimalField(max_digits=12, decimal_places=2)
-    posted = ImportLine.objects.filter(payment_import=record, outcome=ImportLine.Outcome.POSTED)
-    mine = posted.filter(account_id=OuterRef("pk")).order_by()
-    received = Subquery(
-        mine.values("account_id").annotate(total=Sum("amount")).values("total"), output_field=money
+def _stage(cursor, record: PaymentImport, fmt: FileFormat, checksum: str, filename: str, lines):
+    """Every checked line into the staging table with the account it finds, in two
+    statements: the lines with their match values into a temporary table (COPY on
+    PostgreSQL, batched INSERTs elsewhere), then one INSERT ... SELECT that tries the
+    layout's match rules in order for every line at once."""
+    fields = list(dict.fromkeys(name for name, _ in fmt.match))
+    columns = ["line_number", "payment_reference", "amount", "effective_date", "method"]
+    columns += [f"v{k}" for k in range(len(fields))]
+    rows = (
+        (
+            line.line_number,
+            line.payment_reference,
+            line.amount,
+            line.effective_date,
+            line.method,
+            *(line.match_values[name][:64] or None for name in fields),
+        )
+        for line in lines
     )
-    updates: dict = {"balance": F("balance") - received}
-    if fmt.kind in RECEIPT_KINDS:
-        latest = mine.order_by("-effective_date", "-line_number")
-        latest_on = Subquery(latest.values("effective_date")[:1])
-        newer = Q(last_payment_on__isnull=True) | Q(last_payment_on__lte=latest_on)
-        updates["last_payment_on"] = Case(When(newer, then=latest_on), default=F("last_payment_on"))
-        updates["last_payment_amount"] = Case(
-            When(newer, then=Subquery(latest.values("amount")[:1], output_field=money)),
-            default=F("last_payment_amount"),
-            output_field=money,
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {STAGE} (line_number integer NOT NULL,"
+        " payment_reference varchar(64) NOT NULL, amount numeric(12, 2) NOT NULL,"
+        " effective_date date NOT NULL, method varchar(20) NOT NULL"
+        + "".join(f", v{k} varchar(64)" for k in range(len(fields)))
+        + ")"
+    )
+    if connection.vendor == "postgresql":
+        buffer = io.StringIO()
+        for row in rows:
+            buffer.write("\t".join(map(_copy_text, row)))
+            buffer.write("\n")
+        with cursor.copy(f"COPY {STAGE} ({', '.join(columns)}) FROM STDIN") as copy:
+            copy.write(buffer.getvalue())
+        # The planner has no figures for a table this transaction just filled.
+        cursor.execute(f"ANALYZE {STAGE}")
+    else:
+        _insert_many(cursor, STAGE, columns, rows)
+    joins, join_params = [], []
+    for rule, (field_name, lookup) in enumerate(fmt.match):
+        sql, params = _lookup_sql(lookup)
+        joins.append(
+            f"LEFT JOIN {sql} r{rule} ON r{rule}.reference = s.v{fields.index(field_name)}"
         )
-    Account.objects.filter(pk__in=posted.values("account_id")).update(**updates)
+        join_params += params
+    found = _first_of([f"r{rule}.id" for rule in range(len(fmt.match))])
+    first_value = f"COALESCE({', '.join(f's.v{k}' for k in range(len(fields)))}, '')"
+    cursor.execute(
+        f"""
+        INSERT INTO {ImportLine._meta.db_table} (payment_import_id, line_number, account_id,
+            account_reference, payment_reference, amount, effective_date, kind, method,
+            source_reference, description, outcome)
+        SELECT %s, s.line_number, {found}, SUBSTR({first_value}, 1, 40), s.payment_reference,
+               s.amount, s.effective_date, %s, s.method, %s || s.line_number,
+               SUBSTR(%s || s.line_number, 1, 200),
+               CASE WHEN {found} IS NULL THEN %s ELSE %s END
+        FROM {STAGE} s {" ".join(joins)}
+        ORDER BY 3, s.line_number
+        """,
+        [
+            record.pk,
+            str(fmt.kind),
+            f"{fmt.name}:{checksum[:24]}:",
+            f"{fmt.label}, {filename}, line ",
+            str(ImportLine.Outcome.SUSPENSE),
+            str(ImportLine.Outcome.POSTED),
+            *join_params,
+        ],
+    )
+    cursor.execute(f"DROP TABLE {STAGE}")
+
+
+def _first_of(expressions: list[str]) -> str:
+    """The first that is not NULL (SQLite's COALESCE wants two at least)."""
+    return expressions[0] if len(expressions) == 1 else f"COALESCE({', '.join(expressions)})"
+
+
+def _plain(value: object) -> object:
+    """What SQLite's driver takes: text for money, dates and choices."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, Decimal | date | str):
+        return str(value)
+    return value
+
+
+def _insert_many(cursor, table: str, columns, rows) -> None:
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+    batch = []
+    for row in rows:
+        batch.append(tuple(_plain(v) for v in row))
+        if len(batch) == BATCH:
+            cursor.executemany(sql, batch)
+            batch = []
+    if batch:
+        cursor.executemany(sql, batch)
+
+
+# Match rules: rent account reference, payment reference, tenant reference. Each is a
+# relation of (reference, open account id) with at most one row per reference: account
+# references are unique, and a tenancy (or a tenant's tenancy) gives its newest open rent
+# account.
+
+
+def _lookup_sql(lookup: str) -> tuple[str, list]:
+    accounts = Account._meta.db_table
+    open_ = str(Account.Status.OPEN)
+    if lookup == "account":
+        return (f"(SELECT reference, id FROM {accounts} WHERE status = %s)", [open_])
+    if lookup == "tenancy":
+        return (
+            f"(SELECT t.reference, MAX(a.id) AS id FROM {Tenancy._meta.db_table} t"
+            f" JOIN {accounts} a ON a.tenancy_id = t.id"
+            " WHERE a.status = %s AND a.rent_lawfully_due = %s GROUP BY t.reference)",
+            [open_, True],
+        )
+    # A tenant reference finds the tenancy of a tenant who has not moved out.
+    return (
+        f"(SELECT r.reference, MAX(a.id) AS id FROM {TenantReference._meta.db_table} r"
+        f" JOIN {Tenant._meta.db_table} p ON p.id = r.tenant_id"
+        f" JOIN {accounts} a ON a.tenancy_id = p.tenancy_id"
+        " WHERE p.is_tenant = %s AND p.moved_out_on IS NULL AND a.status = %s"
+        " AND a.rent_lawfully_due = %s GROUP BY r.reference)",
+        [True, open_, True],
+    )
+
+
+# --- Posting ------------------------------------------------------------------------
+
+
+def _already_posted_mark(
+    cursor, record: PaymentImport, fmt: FileFormat, outcome: str, *, up_to_id: int | None = None
+) -> None:
+    """Lines of this outcome whose reference is already on the ledger are skipped. After
+    the insert, only ledger lines up to `up_to_id` (the last before it) count: the rest
+    are this import's own."""
+    staging = ImportLine._meta.db_table
+    earlier = " AND t.id <= %s" if up_to_id is not None else ""
+    cursor.execute(
+        f"""
+        UPDATE {staging} SET outcome = %s
+        WHERE payment_import_id = %s AND outcome = %s AND EXISTS (
+            SELECT 1 FROM {Transaction._meta.db_table} t
+            WHERE t.source = %s AND t.source_reference = {staging}.source_reference{earlier})
+        """,
+        [
+            ImportLine.Outcome.ALREADY_POSTED,
+            record.pk,
+            outcome,
+            fmt.source,
+            *([up_to_id] if up_to_id is not None else []),
+        ],
+    )
+
+
+def _last_ledger_id(cursor) -> int:
+    cursor.execute(f"SELECT MAX(id) FROM {Transaction._meta.db_table}")
+    return cursor.fetchone()[0] or 0
+
+
+def _count(cursor, record: PaymentImport, outcome: str) -> int:
+    cursor.execute(
+        f"SELECT COUNT(*) FROM {ImportLine._meta.db_table}"
+        " WHERE payment_import_id = %s AND outcome = %s",
+        [record.pk, outcome],
+    )
+    return cursor.fetchone()[0]
+
+
+def _ledger_insert(cursor, record: PaymentImport, fmt: FileFormat, actor: User | None) -> int:
+    """One INSERT ... SELECT of the matched lines; a line whose reference is already on
+    the ledger is left out by the unique reference. Returns the lines added. In account
+    and date order, so the ledger's (account, date) index is written in one sweep rather
+    than a page read per line (it is the largest cost on a big ledger)."""
+    cursor.execute(
+        f"""
+        INSERT INTO {Transaction._meta.db_table} (account_id, kind, effective_date, posted_at,
+            amount, method, source, source_reference, description, created_by_id, reverses_id)
+        SELECT account_id, kind, effective_date, %s, -amount, method, %s,
+               source_reference, description, %s, NULL
+        FROM {ImportLine._meta.db_table}
+        WHERE payment_import_id = %s AND outcome = %s
+        ORDER BY account_id, effective_date
+        ON CONFLICT (source, source_reference) DO NOTHING
+        """,
+        [
+            connection.ops.adapt_datetimefield_value(timezone.now()),
+            fmt.source,
+            actor.pk if actor else None,
+            record.pk,
+            ImportLine.Outcome.POSTED,
+        ],
+    )
+    return cursor.rowcount
+
+
+def _balances_update(cursor, record: PaymentImport, fmt: FileFormat) -> None:
+    """One UPDATE ... FROM of the accounts posted to: the balance by the sum of their
+    lines, and the last payment by their latest line when it is not older than the one
+    held (receipts only)."""
+    accounts = Account._meta.db_table
+    staging = ImportLine._meta.db_table
+    receipt = fmt.kind in RECEIPT_KINDS
+    newer = "(last_payment_on IS NULL OR last_payment_on <= s.latest_on)"
+    last_payment = (
+        f", last_payment_on = CASE WHEN {newer} THEN s.latest_on ELSE last_payment_on END"
+        f", last_payment_amount = CASE WHEN {newer} THEN s.latest_amount"
+        " ELSE last_payment_amount END"
+        if receipt
+        else ""
+    )
+    cursor.execute(
+        f"""
+        UPDATE {accounts} SET balance = balance - s.received {last_payment}
+        FROM (
+            SELECT account_id, SUM(amount) AS received,
+                   MAX(CASE WHEN latest = 1 THEN effective_date END) AS latest_on,
+                   MAX(CASE WHEN latest = 1 THEN amount END) AS latest_amount
+            FROM (
+                SELECT account_id, amount, effective_date,
+                       ROW_NUMBER() OVER (PARTITION BY account_id
+                                          ORDER BY effective_date DESC, line_number DESC)
+                           AS latest
+                FROM {staging} WHERE payment_import_id = %s AND outcome = %s
+            ) lines
+            GROUP BY account_id
+        ) s
+        WHERE {accounts}.id = s.account_id
+        """,
+        [record.pk, ImportLine.Outcome.POSTED],
+    )
+
+
+def _suspense_hold(cursor, record: PaymentImport) -> None:
+    """The lines that found no open account are held in suspense, never lost."""
+    cursor.execute(
+        f"""
+        INSERT INTO {SuspenseItem._meta.db_table} (line_id, amount, received_on, status,
+            created_at, reason)
+        SELECT id, amount, effective_date, %s, %s, ''
+        FROM {ImportLine._meta.db_table} WHERE payment_import_id = %s AND outcome = %s
+        """,
+        [
+            SuspenseItem.Status.OPEN,
+            connection.ops.adapt_datetimefield_value(timezone.now()),
+            record.pk,
+            ImportLine.Outcome.SUSPENSE,
+        ],
+    )
+
+
+def _totals(cursor, record: PaymentImport) -> ImportTotals:
+    """The import's totals in one GROUP BY over its staged lines."""
+    cursor.execute(
+        f"SELECT outcome, method, COUNT(*), SUM(amount) FROM {ImportLine._meta.db_table}"
+        " WHERE payment_import_id = %s GROUP BY outcome, method",
+        [record.pk],
+    )
+    totals = ImportTotals()
+    per_method: dict[str, list] = {}
+    for outcome, method, count, amount in cursor.fetchall():
+        amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+        totals.lines += count
+        totals.total += amount
+        figures = per_method.setdefault(method, [0, Decimal("0.00")])
+        figures[0] += count
+        figures[1] += amount
+        if outcome == ImportLine.Outcome.POSTED:
+            totals.matched += count
+            totals.matched_total += amount
+        elif outcome == ImportLine.Outcome.SUSPENSE:
+            totals.suspense += count
+            totals.suspense_total += amount
+        else:
+            totals.already_posted += count
+    totals.per_method = {m: {"count": c, "total": str(t)} for m, (c, t) in per_method.items()}
+    return totals
+
+
+def managed_payment_shown_by(kind: str) -> bool:
+    """A Universal Credit line on DWP's schedule is DWP paying the housing costs to us:
+    the managed payment to landlord (APA) asked for is in place, so DWP has decided the
+    request and its hold on the case ends (gov.uk APA guidance; legal-reference.md §11,
+    §19 rule 7: the hold lasts only while the request is pending)."""
+    return kind == TransactionKind.UNIVERSAL_CREDIT
+
+
+def managed_payments_confirm(
+    *, payment_import: PaymentImport, actor: User | None, today: date
+) -> list[Referral]:
+    """Record DWP's approval on each pending managed-payment request whose case a posted
+    UC line landed on, which ends the "benefit pending" hold the request put there."""
+    posted = payment_import.lines.filter(outcome=ImportLine.Outcome.POSTED)
+    if not managed_payment_shown_by(posted.values_list("kind", flat=True).first() or ""):
+        return []
+    first_line = {}
+    for case_id, number, reference in posted.order_by("line_number").values_list(
+        "account__case_id", "line_number", "payment_reference"
+    ):
+        first_line.setdefault(case_id, (number, reference))
+    pending = Referral.objects.filter(
+        case_id__in=first_line,
+        kind=Referral.Kind.MANAGED_PAYMENT,
+        outcome=Referral.Outcome.PENDING,
+    ).select_related("case")
+    done = []
+    for referral in pending:
+        number, reference = first_line[referral.case_id]
+        done.append(
+            referral_outcome_record(
+                referral=referral,
+                actor=actor,
+                outcome=Referral.Outcome.APPROVED,
+                notes=(
+                    f"Universal Credit paid direct to the council: {payment_import.filename}"
+                    f", line {number}" + (f" (settlement {reference})" if reference else "")
+                ),
+                today=today,
+            )
+        )
+    return done

@@ -1,6 +1,7 @@
 """Allocating money out of suspense to an account, with a two-person check.
 
-One person asks for an item to go to an account; another approves it. Approval takes
+One person asks for an item to go to an account; another approves it, or refuses it
+with a reason, which puts it back in the queue. Approval takes
 it out of suspense and posts it to the account, through the ledger's own service, under
 a reference unique to the file line, so it can land only once. Both steps are in the
 timeline of the case the money lands on.
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from cases.services import case_event_record
 from core.models import User
-from payments.models import Account, SuspenseItem, TransactionSource
+from payments.models import Account, SuspenseItem, SuspenseRejection, TransactionSource
 from payments.services import payment_post
 
 
@@ -93,6 +94,44 @@ def suspense_allocation_approve(*, item: SuspenseItem, actor: User, today: date)
             actor=actor,
             verb="suspense_allocated",
             payload={**_payload(locked), "transaction_id": posted.pk},
+        )
+    return locked
+
+
+def suspense_allocation_reject(*, item: SuspenseItem, actor: User, reason: str) -> SuspenseItem:
+    """The second person refuses an allocation: the reason is kept, nothing posts, and
+    the item goes back to the queue to be allocated again (the asker cannot refuse their
+    own request, as they cannot approve it)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why the allocation is refused."})
+    with transaction.atomic():
+        locked = _lock(item)
+        if locked.status != SuspenseItem.Status.AWAITING_APPROVAL:
+            raise ValidationError("Only an allocation awaiting approval can be refused.")
+        if allocation_needs_a_second_person(
+            requested_by_id=locked.requested_by_id, approver_id=actor.pk
+        ):
+            raise ValidationError("You asked for this allocation, so someone else must decide it.")
+        refused = SuspenseRejection.objects.create(
+            item=locked,
+            account=locked.account,
+            request_reason=locked.reason,
+            requested_by_id=locked.requested_by_id,
+            requested_at=locked.requested_at,
+            rejected_by=actor,
+            reason=reason[:200],
+        )
+        payload = {**_payload(locked), "refused_because": refused.reason}
+        case = locked.account.case
+        locked.status = SuspenseItem.Status.OPEN
+        locked.account = None
+        locked.reason = ""
+        locked.requested_by = None
+        locked.requested_at = None
+        locked.save(update_fields=["status", "account", "reason", "requested_by", "requested_at"])
+        case_event_record(
+            case=case, actor=actor, verb="suspense_allocation_refused", payload=payload
         )
     return locked
 

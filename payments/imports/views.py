@@ -12,7 +12,11 @@ from django.views.decorators.http import require_POST
 from payments.imports.formats import file_formats
 from payments.imports.selectors import suspense_items_to_work
 from payments.imports.services import FileRefused, payment_file_import
-from payments.imports.suspense import suspense_allocation_approve, suspense_allocation_request
+from payments.imports.suspense import (
+    suspense_allocation_approve,
+    suspense_allocation_reject,
+    suspense_allocation_request,
+)
 from payments.models import Account, PaymentImport, SuspenseItem
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -64,10 +68,16 @@ def imports(request: HttpRequest) -> HttpResponse:
             "form": form,
             "problems": problems,
             "recent": PaymentImport.objects.select_related("imported_by")[:20],
-            "suspense": suspense_items_to_work()[:200],
+            "suspense_count": suspense_items_to_work().count(),
         },
         status=400 if problems else 200,
     )
+
+
+@permission_required("payments.import_payments", raise_exception=True)
+def suspense(request: HttpRequest) -> HttpResponse:
+    """The suspense queue, oldest first: ask to allocate, approve or refuse."""
+    return render(request, "payments/suspense.html", {"suspense": suspense_items_to_work()[:200]})
 
 
 @require_POST
@@ -79,7 +89,7 @@ def suspense_allocate(request: HttpRequest, item_id: int) -> HttpResponse:
     account = Account.objects.filter(reference=reference).select_related("case").first()
     if account is None:
         messages.error(request, f"There is no account with the reference {reference!r}.")
-        return redirect("payments:imports")
+        return redirect("payments:suspense")
     try:
         suspense_allocation_request(
             item=item, account=account, reason=request.POST.get("reason", ""), actor=request.user
@@ -88,7 +98,7 @@ def suspense_allocate(request: HttpRequest, item_id: int) -> HttpResponse:
         messages.error(request, " ".join(refused.messages))
     else:
         messages.success(request, f"Allocation to {account.reference} is awaiting approval.")
-    return redirect("payments:imports")
+    return redirect("payments:suspense")
 
 
 @require_POST
@@ -103,4 +113,20 @@ def suspense_approve(request: HttpRequest, item_id: int) -> HttpResponse:
         messages.error(request, " ".join(refused.messages))
     else:
         messages.success(request, f"Allocated to {done.account.reference}.")
-    return redirect("payments:imports")
+    return redirect("payments:suspense")
+
+
+@require_POST
+@permission_required("payments.import_payments", raise_exception=True)
+def suspense_reject(request: HttpRequest, item_id: int) -> HttpResponse:
+    """The second person refuses an allocation, saying why; the item is back in the queue."""
+    item = get_object_or_404(SuspenseItem, pk=item_id)
+    try:
+        suspense_allocation_reject(
+            item=item, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, "Allocation refused; the money is back in suspense.")
+    return redirect("payments:suspense")

@@ -42,8 +42,8 @@ def test_finance_officer_imports_a_file_from_the_page(client, fiona):
     assert response.status_code == 302
     record = PaymentImport.objects.get()
     assert (record.imported_by, record.line_count) == (fiona, 4)
-    page = client.get(reverse("payments:imports"))
-    assert "cash_good.txt, line 2" in page.content.decode()
+    page = client.get(reverse("payments:suspense"))
+    assert "cash_good.txt, line 4" in page.content.decode()
 
 
 def test_page_names_each_bad_line_and_posts_nothing(client, fiona):
@@ -83,3 +83,45 @@ def test_suspense_is_allocated_from_the_page_by_two_finance_officers(client, fio
     assert response.status_code == 302
     assert SuspenseItem.objects.get(pk=item.pk).status == SuspenseItem.Status.ALLOCATED
     assert Account.objects.get(pk=target.pk).balance == Decimal("-750.50")
+
+
+def test_a_second_finance_officer_refuses_an_allocation_from_the_page(client, fiona):
+    frank = UserFactory(username="frank", role=Role.FINANCE)
+    AccountFactory(reference="1000000001")
+    client.force_login(fiona)
+    _upload(client, "uc_good.csv", "universal_credit")
+    item = SuspenseItem.objects.get(amount=Decimal("300.50"))
+    client.post(
+        reverse("payments:suspense_allocate", args=[item.pk]),
+        {"account": "1000000001", "reason": "Same surname"},
+    )
+
+    client.force_login(frank)
+    response = client.post(
+        reverse("payments:suspense_reject", args=[item.pk]), {"reason": "Not the claimant"}
+    )
+
+    assert response.status_code == 302
+    assert SuspenseItem.objects.get(pk=item.pk).status == SuspenseItem.Status.OPEN
+    page = client.get(reverse("payments:suspense")).content.decode()
+    assert "refused by" in page and "Not the claimant" in page
+
+
+def test_finance_officers_find_payment_files_and_suspense_in_the_navigation(client, fiona):
+    client.force_login(fiona)
+
+    page = client.get(reverse("payments:imports")).content.decode()
+
+    assert f'href="{reverse("payments:imports")}"' in page
+    assert f'href="{reverse("payments:suspense")}"' in page
+    assert client.get(reverse("payments:suspense")).status_code == 200
+
+
+def test_income_officers_are_not_offered_payment_files_or_suspense(client, team):
+    client.force_login(team.alice)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert reverse("payments:imports") not in page
+    assert reverse("payments:suspense") not in page
+    assert client.get(reverse("payments:suspense")).status_code == 403

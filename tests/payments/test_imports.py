@@ -9,6 +9,8 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from cases.models import Hold, Referral
+from cases.services.support import referral_make
 from payments.imports import services as import_services
 from payments.imports.formats import file_formats
 from payments.imports.selectors import suspense_items_open
@@ -25,7 +27,7 @@ from payments.models import (
 from payments.selectors import accounts_out_of_balance
 from payments.services import payment_post
 from tests.arrears.conftest import eager_tasks  # noqa: F401  (fixture)
-from tests.factories import AccountFactory, CaseFactory, TenancyFactory
+from tests.factories import AccountFactory, CaseFactory, TenancyFactory, UserFactory
 
 TODAY = date(2026, 11, 23)
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -307,3 +309,53 @@ def test_suspense_list_is_oldest_first_in_a_fixed_number_of_queries(
     with django_assert_num_queries(1):
         items = [(i.received_on, i.line.payment_import.filename) for i in suspense_items_open()]
     assert items == [(date(2026, 10, 31), "uc_good.csv"), (date(2026, 11, 18), "cash_good.txt")]
+
+
+def test_a_universal_credit_line_clears_the_pending_managed_payment_hold_on_the_case():
+
+    account = AccountFactory(reference="1000000001")
+    officer = UserFactory()
+    referral = referral_make(
+        case=account.case,
+        actor=officer,
+        kind=Referral.Kind.MANAGED_PAYMENT,
+        referred_to="DWP landlord portal",
+        notes="",
+        today=date(2026, 10, 1),
+    )
+    other = AccountFactory(reference="1000000002")
+    still_pending = referral_make(
+        case=other.case,
+        actor=officer,
+        kind=Referral.Kind.MANAGED_PAYMENT,
+        referred_to="DWP landlord portal",
+        notes="",
+        today=date(2026, 10, 1),
+    )
+
+    _import("uc_good.csv", "universal_credit")
+
+    referral.refresh_from_db()
+    assert (referral.outcome, referral.outcome_on) == (Referral.Outcome.APPROVED, TODAY)
+    assert "uc_good.csv, line 2 (settlement UC-SET-1)" in referral.outcome_notes
+    hold = Hold.objects.get(pk=referral.hold_id)
+    assert hold.ended_on == TODAY and not hold.is_active_on(TODAY)
+    # The second line went to suspense, so the other case's request is still pending.
+    assert Referral.objects.get(pk=still_pending.pk).outcome == Referral.Outcome.PENDING
+    assert Hold.objects.get(pk=still_pending.hold_id).is_active_on(TODAY)
+
+
+def test_a_cash_payment_does_not_clear_a_pending_managed_payment_hold(accounts):
+
+    referral = referral_make(
+        case=accounts["one"].case,
+        actor=UserFactory(),
+        kind=Referral.Kind.MANAGED_PAYMENT,
+        referred_to="DWP landlord portal",
+        notes="",
+        today=date(2026, 10, 1),
+    )
+
+    _import("cash_good.txt", "hackney_cash")
+
+    assert Referral.objects.get(pk=referral.pk).outcome == Referral.Outcome.PENDING

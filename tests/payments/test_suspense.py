@@ -14,9 +14,16 @@ from payments.imports.services import payment_file_import
 from payments.imports.suspense import (
     allocation_needs_a_second_person,
     suspense_allocation_approve,
+    suspense_allocation_reject,
     suspense_allocation_request,
 )
-from payments.models import Account, SuspenseItem, Transaction, TransactionKind
+from payments.models import (
+    Account,
+    SuspenseItem,
+    SuspenseRejection,
+    Transaction,
+    TransactionKind,
+)
 from payments.selectors import accounts_out_of_balance
 from tests.factories import AccountFactory, UserFactory
 
@@ -106,3 +113,57 @@ def test_allocation_to_a_closed_account_is_refused(item, fiona):
     with pytest.raises(ValidationError, match="closed"):
         suspense_allocation_request(item=item, account=closed, reason="x", actor=fiona)
     assert SuspenseItem.objects.get(pk=item.pk).status == SuspenseItem.Status.OPEN
+
+
+def test_second_person_refuses_an_allocation_with_a_reason_and_it_is_back_in_the_queue(
+    item, account, fiona, frank
+):
+    suspense_allocation_request(item=item, account=account, reason="Same surname", actor=fiona)
+
+    back = suspense_allocation_reject(item=item, actor=frank, reason="Different claimant")
+
+    assert back.status == SuspenseItem.Status.OPEN
+    assert (back.account, back.requested_by, back.reason) == (None, None, "")
+    assert item in suspense_items_open()
+    assert not Transaction.objects.filter(account=account).exists()
+    refused = SuspenseRejection.objects.get(item=item)
+    assert (refused.account, refused.requested_by, refused.rejected_by) == (account, fiona, frank)
+    assert (refused.request_reason, refused.reason) == ("Same surname", "Different claimant")
+    event = CaseEvent.objects.filter(case=account.case).order_by("id").last()
+    assert (event.verb, event.actor) == ("suspense_allocation_refused", frank)
+    assert "Different claimant" in event.payload["refused_because"]
+
+
+def test_a_refused_item_can_be_asked_for_again_and_then_allocated(item, account, fiona, frank):
+    suspense_allocation_request(item=item, account=account, reason="Same surname", actor=fiona)
+    suspense_allocation_reject(item=item, actor=frank, reason="Different claimant")
+    right = AccountFactory(reference="8888888882")
+
+    suspense_allocation_request(item=item, account=right, reason="DWP confirmed", actor=fiona)
+    suspense_allocation_approve(item=item, actor=frank, today=TODAY)
+
+    assert Account.objects.get(pk=right.pk).balance == Decimal("-300.50")
+    assert Account.objects.get(pk=account.pk).balance == Decimal("0.00")
+
+
+def test_refusing_needs_a_reason(item, account, fiona, frank):
+    suspense_allocation_request(item=item, account=account, reason="Same surname", actor=fiona)
+
+    with pytest.raises(ValidationError, match="why the allocation is refused"):
+        suspense_allocation_reject(item=item, actor=frank, reason="  ")
+    assert SuspenseItem.objects.get(pk=item.pk).status == SuspenseItem.Status.AWAITING_APPROVAL
+    assert not SuspenseRejection.objects.exists()
+
+
+def test_the_person_who_asked_cannot_refuse_their_own_allocation(item, account, fiona):
+    suspense_allocation_request(item=item, account=account, reason="Same surname", actor=fiona)
+
+    with pytest.raises(ValidationError, match="someone else must decide"):
+        suspense_allocation_reject(item=item, actor=fiona, reason="Changed my mind")
+    assert SuspenseItem.objects.get(pk=item.pk).status == SuspenseItem.Status.AWAITING_APPROVAL
+
+
+def test_only_an_allocation_awaiting_approval_can_be_refused(item, frank):
+    with pytest.raises(ValidationError, match="awaiting approval"):
+        suspense_allocation_reject(item=item, actor=frank, reason="No")
+    assert not SuspenseRejection.objects.exists()

@@ -1,9 +1,12 @@
 from datetime import date
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
+from demo.files import DemoFile
 from demo.seed import DEMO_PASSWORD, Login, SeedRefused, demo_logins, seed_council
 
 
@@ -26,6 +29,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if data exists.")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--files",
+            type=Path,
+            default=settings.BASE_DIR / "demo-files",
+            help="Where to write the next morning's sample payment files (default demo-files/).",
+        )
+        parser.add_argument(
+            "--no-files", action="store_true", help="Write no sample payment files."
+        )
 
     def handle(self, *args, **options) -> None:
         today = options["today"] or timezone.localdate()
@@ -53,6 +65,7 @@ class Command(BaseCommand):
                 today=today,
                 reset=options["reset"],
                 progress=progress,
+                files_dir=None if options["no_files"] else options["files"],
             )
         except SeedRefused as exc:
             raise CommandError(str(exc)) from exc
@@ -66,6 +79,7 @@ class Command(BaseCommand):
             )
         )
         self._print_logins(result.logins)
+        self._print_files(result.files)
 
     def _print_logins(self, logins: list[Login]) -> None:
         if not logins:
@@ -73,3 +87,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.username:<10} {login.role:<24} {login.detail}")
+
+    def _print_files(self, files: list[DemoFile]) -> None:
+        if not files:
+            return
+        self.stdout.write("The next morning's payment files, to try the imports:")
+        for demo_file in files:
+            self.stdout.write(f"  {demo_file.command}    ({demo_file.about})")
+        self.stdout.write(
+            "  or upload them at /payments/imports/ as finance1; suspense at /payments/suspense/"
+        )

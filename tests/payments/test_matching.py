@@ -1,0 +1,113 @@
+"""How a file line finds its account: rent account reference, then payment reference,
+then tenant reference (payments/imports/formats.py MATCH_LOOKUPS; issue 11)."""
+
+from datetime import date
+
+import pytest
+
+from payments.imports.services import payment_file_import
+from payments.models import Account, AccountKind, ImportLine, SuspenseItem, TenantReference
+from tests.factories import AccountFactory, CaseFactory, TenancyFactory, TenantFactory
+
+TODAY = date(2026, 11, 23)
+pytestmark = pytest.mark.django_db
+
+HEADER = "Receipt date,Account reference,Amount,Method,Reference\n"
+
+
+def _channel(*rows: str):
+    content = HEADER + "".join(f"20/11/2026,{ref},10.00,CARD,R-{n}\n" for n, ref in enumerate(rows))
+    result = payment_file_import(
+        content=content.encode(),
+        filename="channel.csv",
+        format_name="channel_csv",
+        today=TODAY,
+    )
+    return {
+        line.line_number: line
+        for line in ImportLine.objects.filter(payment_import=result.payment_import)
+    }
+
+
+def _rent_account(tenancy, **kwargs) -> Account:
+    return AccountFactory(case=CaseFactory(tenancy=tenancy), **kwargs)
+
+
+def test_a_tenant_reference_finds_the_open_rent_account_of_the_tenants_tenancy():
+    tenancy = TenancyFactory()
+    rent = _rent_account(tenancy, reference="2000000001")
+    tenant = TenantFactory(tenancy=tenancy)
+    TenantReference.objects.create(tenant=tenant, reference="HMS-P-77", issued_by="HMS")
+
+    lines = _channel("HMS-P-77")
+
+    assert lines[2].account == rent
+    assert lines[2].outcome == ImportLine.Outcome.POSTED
+    assert Account.objects.get(pk=rent.pk).balance == rent.balance - 10
+
+
+def test_a_tenant_reference_skips_a_sundry_account_on_the_same_tenancy():
+    tenancy = TenancyFactory()
+    _rent_account(tenancy, reference="2000000003", kind=AccountKind.GARAGE, rent_lawfully_due=False)
+    rent = _rent_account(tenancy, reference="2000000002")
+    TenantReference.objects.create(tenant=TenantFactory(tenancy=tenancy), reference="P-1")
+
+    assert _channel("P-1")[2].account == rent
+
+
+def test_the_rent_account_reference_is_tried_before_the_payment_reference():
+    # "CLASH-1" is one tenancy's reference and another account's payment reference: the
+    # rent account reference wins, as the layout lists it first.
+    by_tenancy = _rent_account(TenancyFactory(reference="CLASH-1"))
+    AccountFactory(reference="CLASH-1")
+
+    assert _channel("CLASH-1")[2].account == by_tenancy
+
+
+def test_the_payment_reference_is_tried_before_the_tenant_reference():
+    by_payment_reference = AccountFactory(reference="REF-2")
+    tenancy = TenancyFactory()
+    _rent_account(tenancy)
+    TenantReference.objects.create(tenant=TenantFactory(tenancy=tenancy), reference="REF-2")
+
+    assert _channel("REF-2")[2].account == by_payment_reference
+
+
+def test_a_tenant_who_has_moved_out_finds_no_account_and_the_line_goes_to_suspense():
+    tenancy = TenancyFactory()
+    _rent_account(tenancy)
+    TenantReference.objects.create(
+        tenant=TenantFactory(tenancy=tenancy, moved_out_on=date(2026, 6, 1)), reference="GONE-1"
+    )
+
+    line = _channel("GONE-1")[2]
+
+    assert (line.account, line.outcome) == (None, ImportLine.Outcome.SUSPENSE)
+    assert SuspenseItem.objects.filter(line=line).exists()
+
+
+def test_a_tenant_reference_to_a_closed_rent_account_goes_to_suspense():
+    tenancy = TenancyFactory()
+    _rent_account(tenancy, status=Account.Status.CLOSED)
+    TenantReference.objects.create(tenant=TenantFactory(tenancy=tenancy), reference="SHUT-1")
+
+    assert _channel("SHUT-1")[2].outcome == ImportLine.Outcome.SUSPENSE
+
+
+def test_a_universal_credit_line_with_an_unknown_account_finds_the_claimant_reference():
+    tenancy = TenancyFactory()
+    rent = _rent_account(tenancy)
+    TenantReference.objects.create(
+        tenant=TenantFactory(tenancy=tenancy), reference="DWP-CL-5", issued_by="DWP"
+    )
+    content = (
+        b"Settlement reference,Claimant,Account,Amount,Period\n"
+        b"UC-SET-9,DWP-CL-5,NOT-A-REF,45000,01/10/2026-31/10/2026\n"
+    )
+
+    result = payment_file_import(
+        content=content, filename="uc.csv", format_name="universal_credit", today=TODAY
+    )
+
+    assert (result.totals.matched, result.totals.suspense) == (1, 0)
+    assert ImportLine.objects.get(payment_import=result.payment_import).account == rent
