@@ -61,6 +61,8 @@ def main() -> None:
     parser.add_argument("--sync", action="store_true", help="Run in this process, no Celery.")
     parser.add_argument("--skip-floors", action="store_true", help="Do not time the floors.")
     args = parser.parse_args()
+    # Stopped from outside (timeout, Ctrl-C): unwind, so the workers it started are stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
 
     from _database import ensure_database
 
