@@ -8,7 +8,7 @@ page costs the same couple of dozen queries however many patches there are.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +31,14 @@ from performance.figures import (
     financial_year_of,
     financial_year_start,
 )
-from performance.models import LOWER_IS_BETTER, Measure, Target, WriteOff, WriteOffReason
+from performance.models import (
+    LOWER_IS_BETTER,
+    Measure,
+    PatchSnapshot,
+    Target,
+    WriteOff,
+    WriteOffReason,
+)
 
 ZERO = Decimal("0.00")
 NONE = "\N{EN DASH}"  # a figure with nothing to divide by
@@ -283,13 +290,25 @@ class Dashboard:
     write_offs: Table
     patch: Patch | None = None
     officer: User | None = None
+    trend: list[TrendPoint] = field(default_factory=list)
+    trend_target: Decimal | None = None  # the patch's collection target, on its chart
+    # The trend, the stage funnel and officer activity, by key.
+    more: dict[str, Table] = field(default_factory=dict)
 
     @property
     def year_label(self) -> str:
         return figures.financial_year_label(self.year)
 
+    @property
+    def trend_end(self) -> date | None:
+        return self.trend[-1].day if self.trend else None
+
+    @property
+    def all_tables(self) -> list[Table]:
+        return [*self.tables, self.write_offs, *self.more.values()]
+
     def table(self, key: str) -> Table:
-        return next(t for t in [*self.tables, self.write_offs] if t.key == key)
+        return next(t for t in self.all_tables if t.key == key)
 
 
 def _targets(year: int, patch_ids: list[int]) -> dict[int, dict[str, Decimal]]:
@@ -372,6 +391,7 @@ def council_dashboard(*, today: date) -> Dashboard:
         tables=tables,
         collection_chart=_chart(tables[0]),
         write_offs=write_offs_by_reason_and_approver(today=today, scope=figures.COUNCIL),
+        **_trend_parts(today=today, patch_ids=None),
     )
 
 
@@ -409,6 +429,9 @@ def patch_dashboard(*, patch: Patch, today: date) -> Dashboard:
         collection_chart=_chart(tables[0]),
         write_offs=write_offs_by_reason_and_approver(today=today, scope=scope),
         patch=patch,
+        **_trend_parts(
+            today=today, patch_ids=[patch.pk], target=targets.get(Measure.COLLECTION_RATE)
+        ),
     )
 
 
@@ -429,8 +452,111 @@ def officer_dashboard(*, officer: User, today: date) -> Dashboard:
         collection_chart=[],
         write_offs=write_offs_by_reason_and_approver(today=today, scope=scope),
         officer=officer,
+        **_trend_parts(today=today, patch_ids=list(officer.patches.values_list("pk", flat=True))),
     )
+
+
+def _trend_parts(
+    *, today: date, patch_ids: list[int] | None, target: Decimal | None = None
+) -> dict[str, Any]:
+    points = trend(end=trend_end(today=today), patch_ids=patch_ids)
+    return {"trend": points, "trend_target": target, "more": {"trend": trend_table(points)}}
 
 
 def targets_for(*, patch: Patch, year: int) -> dict[str, Target]:
     return {t.measure: t for t in Target.objects.filter(patch=patch, year=year)}
+
+
+# The 52-week trend, from the daily snapshots (performance/snapshots.py).
+
+TREND_WEEKS = 52
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    day: date
+    current_arrears: Decimal | None
+    accounts_owing: int | None
+    collected_ytd: Decimal | None
+    due_ytd: Decimal | None
+
+    @property
+    def collection(self) -> Ratio | None:
+        if self.collected_ytd is None or self.due_ytd is None:
+            return None
+        return Ratio(self.collected_ytd, self.due_ytd)
+
+
+def trend_end(*, today: date) -> date:
+    """The last day the trend reaches: the latest snapshot on or before today."""
+    latest = (
+        PatchSnapshot.objects.filter(day__lte=today).order_by("-day").values_list("day", flat=True)
+    ).first()
+    return latest or today
+
+
+def trend(
+    *, end: date, patch_ids: list[int] | None = None, weeks: int = TREND_WEEKS
+) -> list[TrendPoint]:
+    """One point a week for `weeks` weeks to `end`: the snapshots of those days summed
+    over the patches (all of them, or `patch_ids`); a week with no snapshot has no figures.
+    One query."""
+    days = [end - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    rows = PatchSnapshot.objects.filter(day__in=days)
+    if patch_ids is not None:
+        rows = rows.filter(patch_id__in=patch_ids)
+    found = {
+        row["day"]: row
+        for row in rows.order_by()
+        .values("day")
+        .annotate(
+            current_arrears=Sum("current_arrears"),
+            accounts_owing=Sum("accounts_owing"),
+            collected_ytd=Sum("collected_ytd"),
+            due_ytd=Sum("due_ytd"),
+        )
+    }
+
+    def pounds(value) -> Decimal:
+        return Decimal(value).quantize(Decimal("0.01"))
+
+    return [
+        TrendPoint(
+            day,
+            pounds(found[day]["current_arrears"]),
+            found[day]["accounts_owing"],
+            pounds(found[day]["collected_ytd"]),
+            pounds(found[day]["due_ytd"]),
+        )
+        if day in found
+        else TrendPoint(day, None, None, None, None)
+        for day in days
+    ]
+
+
+def trend_table(points: list[TrendPoint]) -> Table:
+    table = Table(
+        "trend",
+        "Arrears and collection, week by week",
+        "Week ending",
+        [
+            "Current tenant arrears",
+            "Accounts owing",
+            "Rent collected, year to date",
+            "Rent due, year to date",
+            "% collected",
+        ],
+    )
+    for point in reversed(points):
+        if point.current_arrears is None:
+            cells = [Cell(None, "No snapshot")] + [Cell(None, NONE)] * 4
+        else:
+            cells = [
+                _money(point.current_arrears),
+                _count(point.accounts_owing or 0),
+                _money(point.collected_ytd),
+                _money(point.due_ytd),
+                _percent(point.collection),
+            ]
+        table.rows.append(Row(f"{point.day:%-d %b %Y}", "", cells))
+    return table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -20,7 +21,7 @@ from core.models import User
 from notices.views import case_page_context, form_errors, load_for_page
 from payments.models import Account
 from performance import selectors
-from performance.charts import bar_chart
+from performance.charts import bar_chart, line_chart
 from performance.figures import financial_year_label
 from performance.forms import (
     TargetsForm,
@@ -47,7 +48,7 @@ APPROVE = "payments.approve_write_off"
 def _render(
     request: HttpRequest, dashboard: selectors.Dashboard, csv_name: str, **ids: int
 ) -> HttpResponse:
-    for table in [*dashboard.tables, dashboard.write_offs]:
+    for table in dashboard.all_tables:
         table.csv_url = reverse(f"performance:{csv_name}", kwargs={**ids, "table": table.key})
     return render(
         request,
@@ -55,9 +56,26 @@ def _render(
         {
             "dashboard": dashboard,
             "chart": bar_chart(dashboard.collection_chart),
+            "arrears_trend": line_chart(
+                [(p.day, p.current_arrears) for p in dashboard.trend], label=_pounds
+            ),
+            "collection_trend": line_chart(
+                [(p.day, p.collection.percent if p.collection else None) for p in dashboard.trend],
+                label=_percent,
+                target=dashboard.trend_target,
+                from_zero=False,
+            ),
             "can_set_targets": request.user.has_perm(SET_TARGETS),
         },
     )
+
+
+def _pounds(value: Decimal) -> str:
+    return f"£{value:,.0f}"
+
+
+def _percent(value: Decimal) -> str:
+    return f"{value.normalize():f}%"
 
 
 def _csv(dashboard: selectors.Dashboard, key: str, filename: str) -> HttpResponse:
