@@ -19,7 +19,7 @@ from django.urls import reverse
 from cases.models import Patch
 from core.models import User
 from core.money import format_money
-from performance import figures
+from performance import activity, figures
 from performance.figures import (
     By,
     LegalActions,
@@ -294,6 +294,7 @@ class Dashboard:
     trend_target: Decimal | None = None  # the patch's collection target, on its chart
     # The trend, the stage funnel and officer activity, by key.
     more: dict[str, Table] = field(default_factory=dict)
+    period: str = "week"  # of the officer activity (ACTIVITY_PERIODS)
 
     @property
     def year_label(self) -> str:
@@ -363,7 +364,7 @@ def _chart(table: Table) -> list[tuple[str, Decimal | None, Decimal | None]]:
     return [(r.label, r.cells[0].value, r.cells[1].value) for r in table.rows if not r.is_total]
 
 
-def council_dashboard(*, today: date) -> Dashboard:
+def council_dashboard(*, today: date, period: str = "week") -> Dashboard:
     year = financial_year_of(today)
     patches = list(Patch.objects.order_by("code"))
     targets = _targets(year, [p.pk for p in patches])
@@ -383,7 +384,7 @@ def council_dashboard(*, today: date) -> Dashboard:
     tables = _tables(sets, specs)
     for table in tables:
         table.row_heading = "Patch"
-    return Dashboard(
+    dashboard = Dashboard(
         level="council",
         title="Performance: the council",
         today=today,
@@ -393,9 +394,10 @@ def council_dashboard(*, today: date) -> Dashboard:
         write_offs=write_offs_by_reason_and_approver(today=today, scope=figures.COUNCIL),
         **_trend_parts(today=today, patch_ids=None),
     )
+    return _with_work(dashboard, scope=figures.COUNCIL, caseload={}, period=period)
 
 
-def patch_dashboard(*, patch: Patch, today: date) -> Dashboard:
+def patch_dashboard(*, patch: Patch, today: date, period: str = "week") -> Dashboard:
     year = financial_year_of(today)
     scope = Scope(patch_id=patch.pk)
     targets = _targets(year, [patch.pk]).get(patch.pk, {})
@@ -420,7 +422,7 @@ def patch_dashboard(*, patch: Patch, today: date) -> Dashboard:
     tables = _tables(sets, specs)
     for table in tables:
         table.row_heading = "Officer"
-    return Dashboard(
+    dashboard = Dashboard(
         level="patch",
         title=f"Performance: patch {patch.code} {patch.name}",
         today=today,
@@ -433,17 +435,19 @@ def patch_dashboard(*, patch: Patch, today: date) -> Dashboard:
             today=today, patch_ids=[patch.pk], target=targets.get(Measure.COLLECTION_RATE)
         ),
     )
+    return _with_work(dashboard, scope=scope, caseload={"patch": patch.code}, period=period)
 
 
-def officer_dashboard(*, officer: User, today: date) -> Dashboard:
+def officer_dashboard(*, officer: User, today: date, period: str = "week") -> Dashboard:
     year = financial_year_of(today)
     scope = Scope(officer_id=officer.pk)
     sets = figure_sets(today=today, scope=scope, by=None)
+    patches = list(officer.patches.order_by("code"))
     specs = [RowSpec(None, str(officer), "", {"officer": str(officer.pk)}, {}, True)]
     tables = _tables(sets, specs)
     for table in tables:
         table.row_heading = "Officer"
-    return Dashboard(
+    dashboard = Dashboard(
         level="officer",
         title=f"Performance: {officer}",
         today=today,
@@ -452,8 +456,43 @@ def officer_dashboard(*, officer: User, today: date) -> Dashboard:
         collection_chart=[],
         write_offs=write_offs_by_reason_and_approver(today=today, scope=scope),
         officer=officer,
-        **_trend_parts(today=today, patch_ids=list(officer.patches.values_list("pk", flat=True))),
+        **_trend_parts(today=today, patch_ids=[p.pk for p in patches]),
     )
+    dashboard.more.update(
+        (f"patch-{p.code.lower()}", patch_against_target_and_last_year(patch=p, today=today))
+        for p in patches
+    )
+    return _with_work(
+        dashboard,
+        scope=scope,
+        caseload={"officer": str(officer.pk)},
+        period=period,
+        only_user_id=officer.pk,
+    )
+
+
+def _with_work(
+    dashboard: Dashboard,
+    *,
+    scope: Scope,
+    caseload: dict[str, str],
+    period: str,
+    only_user_id: int | None = None,
+) -> Dashboard:
+    """Add the stage funnel and the activity in the period to a dashboard."""
+    today = dashboard.today
+    start, end, label = activity_period(today=today, period=period)
+    dashboard.period = period if period in ACTIVITY_PERIODS else "week"
+    dashboard.more["funnel"] = funnel_table(today=today, scope=scope, caseload=caseload)
+    # An officer's own work counts on any case, not only those they answer for.
+    dashboard.more["activity"] = activity_table(
+        start=start,
+        end=end,
+        label=label,
+        scope=figures.COUNCIL if only_user_id is not None else scope,
+        only_user_id=only_user_id,
+    )
+    return dashboard
 
 
 def _trend_parts(
@@ -559,4 +598,148 @@ def trend_table(points: list[TrendPoint]) -> Table:
                 _percent(point.collection),
             ]
         table.rows.append(Row(f"{point.day:%-d %b %Y}", "", cells))
+    return table
+
+
+# The stage funnel and officer activity (performance/activity.py).
+
+ACTIVITY_PERIODS = {
+    "week": "this week",
+    "4weeks": "the last 4 weeks",
+    "year": "this financial year",
+}
+
+
+def activity_period(*, today: date, period: str) -> tuple[date, date, str]:
+    """The days an activity period covers, and how to say it."""
+    if period == "4weeks":
+        start = today - timedelta(days=27)
+    elif period == "year":
+        start = financial_year_start(today)
+    else:
+        period, start = "week", activity.week_start(today)
+    return start, today, ACTIVITY_PERIODS[period]
+
+
+def funnel_table(*, today: date, scope: Scope, caseload: dict[str, str]) -> Table:
+    monday = activity.week_start(today)
+    table = Table(
+        "funnel",
+        f"The stage funnel: open cases at each rung, and this week's moves (since {monday:%-d %B})",
+        "Stage",
+        ["Open cases", "Reached it this week", "Moved on this week"],
+    )
+    for rung in activity.stage_funnel(today=today, scope=scope):
+        at_rung = {**caseload, "stage": rung.stage, "show": "all"}
+        table.rows.append(
+            Row(
+                rung.label,
+                "",
+                [
+                    _count(rung.cases, _caseload(at_rung) if rung.cases else ""),
+                    _count(
+                        rung.reached_this_week,
+                        _caseload({**at_rung, "stage_since": monday.isoformat()})
+                        if rung.reached_this_week
+                        else "",
+                    ),
+                    _count(rung.moved_on_this_week),
+                ],
+            )
+        )
+    return table
+
+
+def activity_table(
+    *,
+    start: date,
+    end: date,
+    label: str,
+    scope: Scope,
+    only_user_id: int | None = None,
+) -> Table:
+    rows = activity.officer_activity(start=start, end=end, scope=scope, only_user_id=only_user_id)
+    people = {u.pk: u for u in User.objects.filter(pk__in=list(rows))}
+    table = Table(
+        "activity",
+        f"Officer activity, {label} ({start:%-d %b} to {end:%-d %b %Y})",
+        "Officer",
+        [
+            "Contacts recorded",
+            "Reached someone",
+            "Arrangements made",
+            "Payments taken",
+            "Amount taken",
+        ],
+    )
+
+    def cells(a: activity.Activity) -> list[Cell]:
+        return [
+            _count(a.contacts),
+            _count(a.reached),
+            _count(a.arrangements),
+            _count(a.payments),
+            _money(a.taken),
+        ]
+
+    for user in sorted(people.values(), key=str):
+        href = reverse("performance:officer", args=[user.pk])
+        table.rows.append(Row(str(user), href, cells(rows[user.pk])))
+    if len(rows) != 1:
+        table.rows.append(Row("Total", "", cells(activity.activity_total(rows)), is_total=True))
+    return table
+
+
+def patch_against_target_and_last_year(*, patch: Patch, today: date) -> Table:
+    """The officer's own view of their patch: this year's figures against the patch's
+    targets and the same week last year (the snapshot 52 weeks before the latest)."""
+    scope = Scope(patch_id=patch.pk)
+    year = financial_year_of(today)
+    targets = _targets(year, [patch.pk]).get(patch.pk, {})
+    collected = figures.council(figures.rent_collected(today=today, scope=scope))
+    current = figures.council(figures.current_tenant_arrears(today=today, scope=scope))
+    former = figures.council(figures.former_tenant_arrears(today=today, scope=scope))
+    then = trend(end=trend_end(today=today) - timedelta(weeks=52), patch_ids=[patch.pk], weeks=1)[0]
+    table = Table(
+        f"patch-{patch.code.lower()}",
+        f"Patch {patch.code} {patch.name}: against its target and the same week last year",
+        "Measure",
+        ["This year", "Target", "Same week last year"],
+    )
+    spec = RowSpec(patch.pk, "", "", {"patch": patch.code}, targets)
+
+    def last_year(value: Cell | None) -> Cell:
+        return value if value is not None else Cell(None, "No snapshot")
+
+    table.rows = [
+        Row(
+            "Rent collected as a percentage of rent due, year to date",
+            "",
+            [
+                *_against(Measure.COLLECTION_RATE, collected, spec),
+                last_year(_percent(then.collection) if then.collection else None),
+            ],
+        ),
+        Row(
+            "Current tenant arrears",
+            "",
+            [
+                _money(current.numerator, _caseload({"patch": patch.code})),
+                Cell(None, ""),
+                last_year(
+                    _money(then.current_arrears) if then.current_arrears is not None else None
+                ),
+            ],
+        ),
+        Row(
+            "Current tenant arrears as a percentage of rent roll",
+            "",
+            [*_against(Measure.CURRENT_ARREARS, current, spec), Cell(None, NONE)],
+        ),
+        Row(
+            "Former tenant arrears as a percentage of rent roll",
+            "",
+            [*_against(Measure.FORMER_ARREARS, former, spec), Cell(None, NONE)],
+        ),
+    ]
     return table

@@ -45,11 +45,19 @@ SET_TARGETS = "performance.set_target"
 APPROVE = "payments.approve_write_off"
 
 
+def _period(request: HttpRequest) -> str:
+    """The officer activity's period from the URL; this week unless it names another."""
+    period = request.GET.get("period", "")
+    return period if period in selectors.ACTIVITY_PERIODS else "week"
+
+
 def _render(
     request: HttpRequest, dashboard: selectors.Dashboard, csv_name: str, **ids: int
 ) -> HttpResponse:
     for table in dashboard.all_tables:
         table.csv_url = reverse(f"performance:{csv_name}", kwargs={**ids, "table": table.key})
+        if table.key == "activity" and dashboard.period != "week":
+            table.csv_url += f"?period={dashboard.period}"
     return render(
         request,
         "performance/dashboard.html",
@@ -66,6 +74,8 @@ def _render(
                 from_zero=False,
             ),
             "can_set_targets": request.user.has_perm(SET_TARGETS),
+            "periods": selectors.ACTIVITY_PERIODS,
+            "patch_tables": [t for k, t in dashboard.more.items() if k.startswith("patch-")],
         },
     )
 
@@ -96,14 +106,14 @@ def _csv(dashboard: selectors.Dashboard, key: str, filename: str) -> HttpRespons
 @permission_required(VIEW, raise_exception=True)
 def council(request: HttpRequest) -> HttpResponse:
     """The council's figures with a row per patch, against each patch's targets."""
-    dashboard = selectors.council_dashboard(today=timezone.localdate())
+    dashboard = selectors.council_dashboard(today=timezone.localdate(), period=_period(request))
     return _render(request, dashboard, "council_csv")
 
 
 @require_GET
 @permission_required(VIEW, raise_exception=True)
 def council_csv(request: HttpRequest, table: str) -> HttpResponse:
-    dashboard = selectors.council_dashboard(today=timezone.localdate())
+    dashboard = selectors.council_dashboard(today=timezone.localdate(), period=_period(request))
     return _csv(dashboard, table, f"council-{timezone.localdate():%Y-%m-%d}")
 
 
@@ -112,7 +122,9 @@ def council_csv(request: HttpRequest, table: str) -> HttpResponse:
 def patch(request: HttpRequest, patch_id: int) -> HttpResponse:
     """One patch's figures with a row per officer, and the patch against its targets."""
     the_patch = get_object_or_404(Patch, pk=patch_id)
-    dashboard = selectors.patch_dashboard(patch=the_patch, today=timezone.localdate())
+    dashboard = selectors.patch_dashboard(
+        patch=the_patch, today=timezone.localdate(), period=_period(request)
+    )
     return _render(request, dashboard, "patch_csv", patch_id=the_patch.pk)
 
 
@@ -120,7 +132,9 @@ def patch(request: HttpRequest, patch_id: int) -> HttpResponse:
 @permission_required(VIEW, raise_exception=True)
 def patch_csv(request: HttpRequest, patch_id: int, table: str) -> HttpResponse:
     the_patch = get_object_or_404(Patch, pk=patch_id)
-    dashboard = selectors.patch_dashboard(patch=the_patch, today=timezone.localdate())
+    dashboard = selectors.patch_dashboard(
+        patch=the_patch, today=timezone.localdate(), period=_period(request)
+    )
     return _csv(dashboard, table, f"patch-{the_patch.code}-{timezone.localdate():%Y-%m-%d}")
 
 
@@ -134,14 +148,18 @@ def _officer_for(request: HttpRequest, officer_id: int) -> User:
 @require_GET
 def officer(request: HttpRequest, officer_id: int) -> HttpResponse:
     the_officer = _officer_for(request, officer_id)
-    dashboard = selectors.officer_dashboard(officer=the_officer, today=timezone.localdate())
+    dashboard = selectors.officer_dashboard(
+        officer=the_officer, today=timezone.localdate(), period=_period(request)
+    )
     return _render(request, dashboard, "officer_csv", officer_id=the_officer.pk)
 
 
 @require_GET
 def officer_csv(request: HttpRequest, officer_id: int, table: str) -> HttpResponse:
     the_officer = _officer_for(request, officer_id)
-    dashboard = selectors.officer_dashboard(officer=the_officer, today=timezone.localdate())
+    dashboard = selectors.officer_dashboard(
+        officer=the_officer, today=timezone.localdate(), period=_period(request)
+    )
     return _csv(dashboard, table, f"officer-{the_officer.username}")
 
 
