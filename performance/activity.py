@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, Sum
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -63,13 +63,7 @@ def stage_funnel(*, today: date, scope: Scope) -> list[Rung]:
     }
     left = {
         row["left"]: row["n"]
-        for row in CaseEvent.objects.filter(
-            scope.q("case__"), verb="stage_changed", occurred_at__gte=_from(monday)
-        )
-        .order_by()
-        .annotate(left=KeyTextTransform("from", "payload"))
-        .values("left")
-        .annotate(n=Count("id"))
+        for row in stage_moves_off(today=today, scope=scope).values("left").annotate(n=Count("id"))
     }
     return [
         Rung(
@@ -92,11 +86,9 @@ class Activity:
     taken: Decimal = ZERO
 
 
-def officer_activity(
-    *, start: date, end: date, scope: Scope, only_user_id: int | None = None
-) -> dict[int, Activity]:
-    """What each person did from `start` to `end` (both included) on the scope's cases,
-    keyed by user id. `only_user_id`: that person's own work, on any case."""
+def activity_records(*, start: date, end: date, scope: Scope) -> tuple[QuerySet, ...]:
+    """The contacts, arrangements and payments taken from `start` to `end` on the scope's
+    cases: what officer activity counts, and what its figures link to."""
     since, until = _from(start), _from(end + timedelta(days=1))
     contacts = Contact.objects.filter(scope.q("case__"), contacted_on__range=(start, end))
     arrangements = Arrangement.objects.filter(
@@ -109,6 +101,31 @@ def officer_activity(
         occurred_at__lt=until,
         actor__isnull=False,
     )
+    return contacts, arrangements, payments
+
+
+PAYMENT_AMOUNT = Cast(
+    KeyTextTransform("amount", "payload"), DecimalField(max_digits=12, decimal_places=2)
+)
+
+
+def stage_moves_off(*, today: date, scope: Scope) -> QuerySet[CaseEvent]:
+    """This week's stage changes, with the rung each left as `left`."""
+    return (
+        CaseEvent.objects.filter(
+            scope.q("case__"), verb="stage_changed", occurred_at__gte=_from(week_start(today))
+        )
+        .order_by()
+        .annotate(left=KeyTextTransform("from", "payload"))
+    )
+
+
+def officer_activity(
+    *, start: date, end: date, scope: Scope, only_user_id: int | None = None
+) -> dict[int, Activity]:
+    """What each person did from `start` to `end` (both included) on the scope's cases,
+    keyed by user id. `only_user_id`: that person's own work, on any case."""
+    contacts, arrangements, payments = activity_records(start=start, end=end, scope=scope)
     if only_user_id is not None:
         contacts = contacts.filter(recorded_by_id=only_user_id)
         arrangements = arrangements.filter(created_by_id=only_user_id)
@@ -122,10 +139,9 @@ def officer_activity(
         found.setdefault(row["recorded_by"], {}).update(contacts=row["n"], reached=row["reached"])
     for row in arrangements.order_by().values("created_by").annotate(n=Count("id")):
         found.setdefault(row["created_by"], {})["arrangements"] = row["n"]
-    amount = Cast(
-        KeyTextTransform("amount", "payload"), DecimalField(max_digits=12, decimal_places=2)
-    )
-    for row in payments.order_by().values("actor").annotate(n=Count("id"), taken=Sum(amount)):
+    for row in (
+        payments.order_by().values("actor").annotate(n=Count("id"), taken=Sum(PAYMENT_AMOUNT))
+    ):
         found.setdefault(row["actor"], {}).update(
             payments=row["n"], taken=Decimal(row["taken"] or 0).quantize(Decimal("0.01"))
         )

@@ -123,6 +123,8 @@ class RowSpec:
     caseload: dict[str, str]
     targets: dict[str, Decimal]
     is_total: bool = False
+    # The scope as the cases-behind page reads it: patch and officer ids.
+    behind: dict[str, str] = field(default_factory=dict)
 
 
 def _caseload(base: dict[str, str], **extra: str) -> str:
@@ -131,6 +133,15 @@ def _caseload(base: dict[str, str], **extra: str) -> str:
         data[name] = value
     query = data.urlencode()
     return reverse("home") + (f"?{query}" if query else "")
+
+
+def _behind(figure: str, base: dict[str, str], **extra: str) -> str:
+    """The page listing the cases behind a figure the caseload cannot filter to."""
+    data = QueryDict(mutable=True)
+    for name, value in {**base, **extra}.items():
+        data[name] = value
+    query = data.urlencode()
+    return reverse("performance:cases_behind", args=[figure]) + (f"?{query}" if query else "")
 
 
 def _percent(ratio: Ratio) -> Cell:
@@ -225,6 +236,10 @@ def _tables(sets: dict[int | None, FigureSet], specs: list[RowSpec]) -> list[Tab
     for spec in specs:
         s = sets.get(spec.key, FigureSet())
         base = spec.caseload
+        on = spec.behind
+
+        def to(figure: str, on: dict[str, str] = on) -> str:
+            return _behind(figure, on)
 
         def row(cells: list[Cell], spec: RowSpec = spec) -> Row:
             return Row(spec.label, spec.href, cells, spec.is_total)
@@ -232,35 +247,39 @@ def _tables(sets: dict[int | None, FigureSet], specs: list[RowSpec]) -> list[Tab
         money.rows.append(
             row(
                 [
-                    *_against(Measure.COLLECTION_RATE, s.collection, spec),
+                    *_against(Measure.COLLECTION_RATE, s.collection, spec, to("rent-collected")),
                     _money(s.current.numerator, _caseload(base)),
-                    *_against(Measure.CURRENT_ARREARS, s.current, spec),
-                    _money(s.former.numerator),
-                    *_against(Measure.FORMER_ARREARS, s.former, spec),
+                    *_against(Measure.CURRENT_ARREARS, s.current, spec, to("rent-roll")),
+                    _money(s.former.numerator, to("former-arrears")),
+                    *_against(Measure.FORMER_ARREARS, s.former, spec, to("former-arrears")),
                     _money(s.technical.technical, _caseload(base, technical="yes")),
-                    _money(s.technical.real),
+                    _money(s.technical.real, to("real-arrears")),
                 ]
             )
         )
         weeks.rows.append(
             row(
                 [
-                    _count(s.over_7.denominator),
+                    _count(s.over_7.denominator, to("tenancies")),
                     _count(s.over_7.numerator, _caseload(base, weeks_over="7")),
-                    *_against(Measure.OVER_7_WEEKS, s.over_7, spec),
+                    *_against(
+                        Measure.OVER_7_WEEKS, s.over_7, spec, _caseload(base, weeks_over="7")
+                    ),
                     _count(s.over_13.numerator, _caseload(base, weeks_over="13")),
-                    *_against(Measure.OVER_13_WEEKS, s.over_13, spec),
+                    *_against(
+                        Measure.OVER_13_WEEKS, s.over_13, spec, _caseload(base, weeks_over="13")
+                    ),
                 ]
             )
         )
         legal.rows.append(
             row(
                 [
-                    _count(s.legal.notices_served),
-                    _count(s.legal.claims_issued),
-                    _count(s.legal.orders),
-                    _count(s.legal.warrants),
-                    _count(s.legal.evictions),
+                    _count(s.legal.notices_served, to("notices-served")),
+                    _count(s.legal.claims_issued, to("claims-issued")),
+                    _count(s.legal.orders, to("orders")),
+                    _count(s.legal.warrants, to("warrants")),
+                    _count(s.legal.evictions, to("evictions")),
                 ]
             )
         )
@@ -268,11 +287,15 @@ def _tables(sets: dict[int | None, FigureSet], specs: list[RowSpec]) -> list[Tab
         uc.rows.append(
             row(
                 [
-                    _count(s.uc.tenancies),
-                    Cell(average, NONE if average is None else format_money(average)),
-                    _count(s.uc.managed_payments),
-                    _count(s.write_offs.count),
-                    _money(s.write_offs.amount),
+                    _count(s.uc.tenancies, to("universal-credit")),
+                    Cell(
+                        average,
+                        NONE if average is None else format_money(average),
+                        to("universal-credit"),
+                    ),
+                    _count(s.uc.managed_payments, to("managed-payments")),
+                    _count(s.write_offs.count, to("write-offs")),
+                    _money(s.write_offs.amount, to("write-offs")),
                 ]
             )
         )
@@ -377,6 +400,7 @@ def council_dashboard(*, today: date, period: str = "week") -> Dashboard:
             reverse("performance:patch", args=[p.pk]),
             {"patch": p.code},
             targets.get(p.pk, {}),
+            behind={"patch": str(p.pk)},
         )
         for p in patches
     ]
@@ -394,7 +418,7 @@ def council_dashboard(*, today: date, period: str = "week") -> Dashboard:
         write_offs=write_offs_by_reason_and_approver(today=today, scope=figures.COUNCIL),
         **_trend_parts(today=today, patch_ids=None),
     )
-    return _with_work(dashboard, scope=figures.COUNCIL, caseload={}, period=period)
+    return _with_work(dashboard, scope=figures.COUNCIL, caseload={}, behind={}, period=period)
 
 
 def patch_dashboard(*, patch: Patch, today: date, period: str = "week") -> Dashboard:
@@ -411,12 +435,21 @@ def patch_dashboard(*, patch: Patch, today: date, period: str = "week") -> Dashb
             reverse("performance:officer", args=[officer.pk]),
             {"patch": patch.code, "officer": str(officer.pk)},
             {},
+            behind={"patch": str(patch.pk), "officer": str(officer.pk)},
         )
         for officer in sorted(officers.values(), key=str)
     ]
     # Unassigned cases on a patch with no officer fall under no one.
     specs.append(
-        RowSpec(-1, f"{patch.code} {patch.name}", "", {"patch": patch.code}, targets, True)
+        RowSpec(
+            -1,
+            f"{patch.code} {patch.name}",
+            "",
+            {"patch": patch.code},
+            targets,
+            True,
+            behind={"patch": str(patch.pk)},
+        )
     )
     sets[-1] = sets_total
     tables = _tables(sets, specs)
@@ -435,7 +468,13 @@ def patch_dashboard(*, patch: Patch, today: date, period: str = "week") -> Dashb
             today=today, patch_ids=[patch.pk], target=targets.get(Measure.COLLECTION_RATE)
         ),
     )
-    return _with_work(dashboard, scope=scope, caseload={"patch": patch.code}, period=period)
+    return _with_work(
+        dashboard,
+        scope=scope,
+        caseload={"patch": patch.code},
+        behind={"patch": str(patch.pk)},
+        period=period,
+    )
 
 
 def officer_dashboard(*, officer: User, today: date, period: str = "week") -> Dashboard:
@@ -443,7 +482,17 @@ def officer_dashboard(*, officer: User, today: date, period: str = "week") -> Da
     scope = Scope(officer_id=officer.pk)
     sets = figure_sets(today=today, scope=scope, by=None)
     patches = list(officer.patches.order_by("code"))
-    specs = [RowSpec(None, str(officer), "", {"officer": str(officer.pk)}, {}, True)]
+    specs = [
+        RowSpec(
+            None,
+            str(officer),
+            "",
+            {"officer": str(officer.pk)},
+            {},
+            True,
+            behind={"officer": str(officer.pk)},
+        )
+    ]
     tables = _tables(sets, specs)
     for table in tables:
         table.row_heading = "Officer"
@@ -466,6 +515,7 @@ def officer_dashboard(*, officer: User, today: date, period: str = "week") -> Da
         dashboard,
         scope=scope,
         caseload={"officer": str(officer.pk)},
+        behind={"officer": str(officer.pk)},
         period=period,
         only_user_id=officer.pk,
     )
@@ -476,6 +526,7 @@ def _with_work(
     *,
     scope: Scope,
     caseload: dict[str, str],
+    behind: dict[str, str],
     period: str,
     only_user_id: int | None = None,
 ) -> Dashboard:
@@ -483,7 +534,9 @@ def _with_work(
     today = dashboard.today
     start, end, label = activity_period(today=today, period=period)
     dashboard.period = period if period in ACTIVITY_PERIODS else "week"
-    dashboard.more["funnel"] = funnel_table(today=today, scope=scope, caseload=caseload)
+    dashboard.more["funnel"] = funnel_table(
+        today=today, scope=scope, caseload=caseload, behind=behind
+    )
     # An officer's own work counts on any case, not only those they answer for.
     dashboard.more["activity"] = activity_table(
         start=start,
@@ -491,6 +544,7 @@ def _with_work(
         label=label,
         scope=figures.COUNCIL if only_user_id is not None else scope,
         only_user_id=only_user_id,
+        behind={**({} if only_user_id is not None else behind), "period": dashboard.period},
     )
     return dashboard
 
@@ -621,7 +675,9 @@ def activity_period(*, today: date, period: str) -> tuple[date, date, str]:
     return start, today, ACTIVITY_PERIODS[period]
 
 
-def funnel_table(*, today: date, scope: Scope, caseload: dict[str, str]) -> Table:
+def funnel_table(
+    *, today: date, scope: Scope, caseload: dict[str, str], behind: dict[str, str]
+) -> Table:
     monday = activity.week_start(today)
     table = Table(
         "funnel",
@@ -639,11 +695,16 @@ def funnel_table(*, today: date, scope: Scope, caseload: dict[str, str]) -> Tabl
                     _count(rung.cases, _caseload(at_rung) if rung.cases else ""),
                     _count(
                         rung.reached_this_week,
-                        _caseload({**at_rung, "stage_since": monday.isoformat()})
+                        _behind("reached", behind, stage=rung.stage)
                         if rung.reached_this_week
                         else "",
                     ),
-                    _count(rung.moved_on_this_week),
+                    _count(
+                        rung.moved_on_this_week,
+                        _behind("moved-on", behind, stage=rung.stage)
+                        if rung.moved_on_this_week
+                        else "",
+                    ),
                 ],
             )
         )
@@ -656,6 +717,7 @@ def activity_table(
     end: date,
     label: str,
     scope: Scope,
+    behind: dict[str, str],
     only_user_id: int | None = None,
 ) -> Table:
     rows = activity.officer_activity(start=start, end=end, scope=scope, only_user_id=only_user_id)
@@ -673,20 +735,24 @@ def activity_table(
         ],
     )
 
-    def cells(a: activity.Activity) -> list[Cell]:
+    def cells(a: activity.Activity, who: dict[str, str]) -> list[Cell]:
+        def to(figure: str, n: int) -> str:
+            return _behind(figure, {**behind, **who}) if n else ""
+
         return [
-            _count(a.contacts),
-            _count(a.reached),
-            _count(a.arrangements),
-            _count(a.payments),
-            _money(a.taken),
+            _count(a.contacts, to("contacts", a.contacts)),
+            _count(a.reached, to("contacts-reached", a.reached)),
+            _count(a.arrangements, to("arrangements", a.arrangements)),
+            _count(a.payments, to("payments-taken", a.payments)),
+            _money(a.taken, to("payments-taken", a.payments)),
         ]
 
     for user in sorted(people.values(), key=str):
         href = reverse("performance:officer", args=[user.pk])
-        table.rows.append(Row(str(user), href, cells(rows[user.pk])))
+        table.rows.append(Row(str(user), href, cells(rows[user.pk], {"user": str(user.pk)})))
     if len(rows) != 1:
-        table.rows.append(Row("Total", "", cells(activity.activity_total(rows)), is_total=True))
+        total = activity.activity_total(rows)
+        table.rows.append(Row("Total", "", cells(total, {}), is_total=True))
     return table
 
 
