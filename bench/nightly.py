@@ -157,6 +157,12 @@ def main() -> None:
         f"{sum((counts.get('letters') or {}).values()):,} letters, "
         f"{counts.get('events', 0):,} timeline entries"
     )
+    if "snapshot_seconds" in counts:
+        print(
+            f"daily snapshots        {counts.get('snapshots', 0):,} patches in "
+            f"{counts['snapshot_seconds']:.2f} s ({100 * counts['snapshot_seconds'] / wall:.1f}% "
+            "of the run; in its finishing step)"
+        )
     phases = counts.get("seconds") or {}
     if phases:
         print(

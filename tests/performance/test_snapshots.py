@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from arrears.services import nightly_run
 from payments.models import PaymentMethod
-from payments.services import charge_post, payment_post
+from payments.services import charge_post, payment_post, reversal_post
 from performance import figures
 from performance.models import PatchSnapshot
 from performance.snapshots import snapshots_rebuild, snapshots_take
@@ -92,8 +92,8 @@ def test_snapshots_are_one_insert_for_every_patch_not_a_query_per_patch(council,
 _refs = iter(range(1, 1000))
 
 
-def _pay_on(account, amount: str, day: date, *, posted_on: date | None = None) -> None:
-    payment_post(
+def _pay_on(account, amount: str, day: date, *, posted_on: date | None = None):
+    return payment_post(
         account=account,
         amount=D(amount),
         effective_date=day,
@@ -120,10 +120,14 @@ def _week_of_runs(team, start: date) -> list[date]:
     Debit collection posted three days ahead of its date (as the Bacs file is)."""
     a1, b1 = team.council.a1, team.council.b1
     days = [start + timedelta(days=n) for n in range(7)]
+    bounced = None
     for n, day in enumerate(days):
         with _at(day, hour=1):
             if n % 2 == 0:
-                _pay_on(_rent(a1), f"{10 + n}.00", day)
+                paid = _pay_on(_rent(a1), f"{10 + n}.00", day)
+                bounced = bounced or paid
+            if n == 3:
+                reversal_post(original=bounced, reason="Bounced", today=day, actor=None)
             if day.weekday() == 0:
                 _charge_on(_rent(b1), "200.00", day)
             if n == 1:
@@ -152,7 +156,9 @@ def week(team):
 
 def test_snapshots_rebuilt_from_the_ledger_equal_those_the_run_wrote(week):
     written = {day: _rows(day) for day in week}
-    assert written[week[-1]]["A01"][3] == D("300.00") + D("10") + D("12") + D("14") + D("16")
+    # The £10 of the first day was reversed on the fourth.
+    assert written[week[-1]]["A01"][3] == D("300.00") + D("12") + D("14") + D("16")
+    assert written[week[2]]["A01"][3] == D("300.00") + D("10") + D("12")
     assert written[week[-1]]["B01"][3] == D("75.00")
     assert written[week[1]]["B01"][3] == D("0.00")  # the collection is dated the day after next
     with _at(week[-1], hour=9):
