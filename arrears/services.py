@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,6 +38,18 @@ DEFAULT_CHUNK_SIZE = 5000
 # another start may take it over.
 LEASE = timedelta(minutes=15)
 RENDER_LETTERS_TASK = "notices.tasks.render_letter_requests"
+
+# Steps an app above this one adds to the end of the run (its AppConfig.ready): each is
+# called with the run date inside the finishing transaction, so what it writes commits
+# with the run's record, and returns counts to record on the run. The performance app's
+# daily snapshots are one (performance/snapshots.py). A step that fails is recorded in
+# the run's errors and undone; the run stands.
+FINISHING_STEPS: list[Callable[..., dict[str, Any]]] = []
+
+
+def finishing_step_add(step: Callable[..., dict[str, Any]]) -> None:
+    if step not in FINISHING_STEPS:
+        FINISHING_STEPS.append(step)
 
 
 class RunInProgress(Exception):
@@ -334,6 +347,14 @@ def nightly_run_finish(*, run_id: int, start_letters: bool = True) -> NightlyRun
         run.status = (
             NightlyRun.Status.COMPLETED_WITH_ERRORS if unfinished else NightlyRun.Status.COMPLETED
         )
+        for step in FINISHING_STEPS:
+            try:
+                with transaction.atomic():
+                    _merge(counts, step(run_date=run.run_date))
+            except DatabaseError as exc:
+                logger.exception("Finishing step %s failed", step.__qualname__)
+                run.errors.append({"chunk": "", "cases": step.__qualname__, "error": str(exc)})
+                run.status = NightlyRun.Status.COMPLETED_WITH_ERRORS
         run.finished_at = timezone.now()
         run.lease_until = None
         run.save()

@@ -240,6 +240,12 @@ def _report(label, day, posted, timing, run, cpu, floors) -> None:
         f"{sum((counts.get('letters') or {}).values()):,} letters, "
         f"{counts.get('events', 0):,} timeline entries"
     )
+    if "snapshot_seconds" in counts:
+        print(
+            f"daily snapshots        {counts.get('snapshots', 0):,} patches in "
+            f"{counts['snapshot_seconds']:.2f} s ({100 * counts['snapshot_seconds'] / wall:.1f}% "
+            "of the run; in its finishing step)"
+        )
     phases = counts.get("seconds") or {}
     if phases:
         print(

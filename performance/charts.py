@@ -1,11 +1,14 @@
-"""A server-rendered horizontal bar chart: one bar per patch or officer, with its target.
+"""Server-rendered charts: a horizontal bar per patch or officer with its target, and the
+52-week trend line drawn from the daily snapshots.
 
 Geometry only; templates/performance/_bar_chart.html draws it with the app-chart
 classes (no style attributes, so the Content Security Policy holds) and gives the same
 figures as a table.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 LABEL_WIDTH = 200
@@ -81,4 +84,122 @@ def bar_chart(items: list[tuple[str, Decimal | None, Decimal | None]]) -> BarCha
         bars=bars,
         ticks=ticks,
         bar_height=BAR_HEIGHT,
+    )
+
+
+# The 52-week trend: a line over the weeks, a gap where a week has no snapshot.
+
+TREND_WIDTH = 660
+TREND_HEIGHT = 240
+TREND_LEFT = 84  # room for the amounts on the y axis
+TREND_RIGHT = 16
+TREND_TOP = 12
+TREND_BOTTOM = 36
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class LineChart:
+    width: int
+    height: int
+    segments: list[str]  # SVG points of each unbroken run of weeks
+    dots: list[tuple[float, float]]  # a week standing alone between gaps
+    y_ticks: list[Tick]
+    x_ticks: list[Tick]
+    target_y: float | None
+    plot_left: int
+    plot_right: int
+    plot_top: int
+    plot_bottom: int
+
+
+def _step(span: Decimal) -> Decimal:
+    """A round step for four to eight gridlines: 1, 2 or 5 times a power of ten."""
+    if span <= 0:
+        return Decimal(1)
+    raw = span / 5
+    power = Decimal(1)
+    while power * 10 <= raw:
+        power *= 10
+    while power > raw and power > Decimal("0.01"):
+        power /= 10
+    for multiple in (1, 2, 5, 10):
+        if raw <= power * multiple:
+            return power * multiple
+    return power * 10
+
+
+def line_chart(
+    points: list[tuple[date, Decimal | None]],
+    *,
+    label: Callable[[Decimal], str],
+    target: Decimal | None = None,
+    from_zero: bool = True,
+) -> LineChart | None:
+    """A line through the weeks' values; None when no week has one."""
+    values = [v for _, v in points if v is not None]
+    if not values:
+        return None
+    low = min([*values, *([target] if target is not None else [])])
+    high = max([*values, *([target] if target is not None else [])])
+    if from_zero:
+        low = min(low, Decimal(0))
+    step = _step(high - low or abs(high) or Decimal(1))
+    bottom = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step
+    top = (high / step).to_integral_value(rounding="ROUND_CEILING") * step
+    if top == bottom:
+        top = bottom + step
+    plot_right = TREND_WIDTH - TREND_RIGHT
+    plot_bottom = TREND_HEIGHT - TREND_BOTTOM
+    span_x = max(len(points) - 1, 1)
+
+    def x(index: int) -> float:
+        return round(TREND_LEFT + (plot_right - TREND_LEFT) * index / span_x, 1)
+
+    def y(value: Decimal) -> float:
+        share = float((value - bottom) / (top - bottom))
+        return round(plot_bottom - (plot_bottom - TREND_TOP) * share, 1)
+
+    segments: list[str] = []
+    dots: list[tuple[float, float]] = []
+    run: list[tuple[float, float]] = []
+    for index, (_, value) in enumerate([*points, (None, None)]):
+        if value is not None:
+            run.append((x(index), y(value)))
+            continue
+        if len(run) > 1:
+            segments.append(" ".join(f"{a},{b}" for a, b in run))
+        elif run:
+            dots.append(run[0])
+        run = []
+    y_ticks = []
+    tick = bottom
+    while tick <= top:
+        y_ticks.append(Tick(y(tick), label(tick)))
+        tick += step
+    x_ticks = []
+    seen: set[tuple[int, int]] = set()
+    for index, (day, _) in enumerate(points):
+        month = (day.year, day.month)
+        # The first week of every third month, so the labels do not crowd.
+        if month not in seen and day.month % 3 == 1:
+            x_ticks.append(Tick(x(index), f"{day:%b %Y}"))
+        seen.add(month)
+    return LineChart(
+        width=TREND_WIDTH,
+        height=TREND_HEIGHT,
+        segments=segments,
+        dots=dots,
+        y_ticks=y_ticks,
+        x_ticks=x_ticks,
+        target_y=y(target) if target is not None else None,
+        plot_left=TREND_LEFT,
+        plot_right=plot_right,
+        plot_top=TREND_TOP,
+        plot_bottom=plot_bottom,
     )

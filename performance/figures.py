@@ -201,7 +201,68 @@ def _of_kind_or_its_reversal(kinds) -> Q:
     return Q(kind__in=kinds) | Q(kind=TransactionKind.REVERSAL, reverses__kind__in=kinds)
 
 
+# Money received and rent due, each with its reversals (rent_collected).
+COLLECTED = _of_kind_or_its_reversal(CREDIT_KINDS)
+DUE = _of_kind_or_its_reversal([TransactionKind.CHARGE])
+
+
 # The figures.
+
+
+def rent_lines_this_year(today: date) -> QuerySet[Transaction]:
+    """The ledger lines of rent accounts in the financial year to date."""
+    return Transaction.objects.filter(
+        account__rent_lawfully_due=True,
+        effective_date__gte=financial_year_start(today),
+        effective_date__lte=today,
+    )
+
+
+def rent_roll_accounts(today: date) -> QuerySet[Account]:
+    """The open rent accounts of current tenancies (rent lawfully due only)."""
+    return Account.objects.filter(
+        _current_tenancy("tenancy__", today), rent_lawfully_due=True, status=Account.Status.OPEN
+    )
+
+
+def former_owed(today: date) -> Q:
+    """Former tenancy arrears accounts, and rent accounts of tenancies that have ended."""
+    return Q(kind=AccountKind.FORMER_TENANCY_ARREARS) | (
+        Q(rent_lawfully_due=True) & ~_current_tenancy("tenancy__", today)
+    )
+
+
+def current_tenant_owed(today: date) -> Q:
+    return Q(rent_lawfully_due=True) & _current_tenancy("tenancy__", today)
+
+
+def write_off_lines_this_year(today: date) -> QuerySet[Transaction]:
+    return Transaction.objects.filter(
+        _of_kind_or_its_reversal([TransactionKind.WRITE_OFF]),
+        effective_date__gte=financial_year_start(today),
+        effective_date__lte=today,
+    )
+
+
+def legal_action_records(start: date, end: date) -> dict[str, tuple[QuerySet, str]]:
+    """Each kind of legal action in the period, and the path from its record to the case."""
+    period = (start, end)
+    return {
+        "notices_served": (
+            Notice.objects.filter(served_on__range=period, kind__in=ARREARS_NOTICE_KINDS),
+            "case__",
+        ),
+        "claims_issued": (CourtCase.objects.filter(issued_on__range=period), "case__"),
+        "orders": (
+            CourtCase.objects.filter(order_date__range=period, outcome__in=ORDER_OUTCOMES),
+            "case__",
+        ),
+        "warrants": (Warrant.objects.filter(applied_on__range=period), "court_case__case__"),
+        "evictions": (
+            Eviction.objects.filter(attended_on__range=period, went_ahead=True),
+            "case__",
+        ),
+    }
 
 
 def rent_collected(*, today: date, scope: Scope = COUNCIL, by: By = None) -> Breakdown[Ratio]:
@@ -210,18 +271,13 @@ def rent_collected(*, today: date, scope: Scope = COUNCIL, by: By = None) -> Bre
     Benefit, Universal Credit paid to us, DWP deductions, DHP) less reversals, over the
     rent charged in the year less reversals. Money towards last year's arrears counts
     as collected, so the figure can pass 100%."""
-    lines = Transaction.objects.filter(
-        account__rent_lawfully_due=True,
-        effective_date__gte=financial_year_start(today),
-        effective_date__lte=today,
-    )
     rows = _aggregate(
-        lines,
+        rent_lines_this_year(today),
         to_case="account__case__",
         scope=scope,
         by=by,
-        collected=Sum("amount", filter=_of_kind_or_its_reversal(CREDIT_KINDS)),
-        due=Sum("amount", filter=_of_kind_or_its_reversal([TransactionKind.CHARGE])),
+        collected=Sum("amount", filter=COLLECTED),
+        due=Sum("amount", filter=DUE),
     )
     return {key: Ratio(-_money(row["collected"]), _money(row["due"])) for key, row in rows.items()}
 
@@ -230,12 +286,9 @@ def annual_rent_roll(*, today: date, scope: Scope = COUNCIL, by: By = None) -> B
     """The rent due in a year from current tenancies: each open rent account's weekly
     charge (rent lawfully due only) times the rent year's charge weeks."""
     weeks = charge_weeks_in_year(today)
-    accounts = Account.objects.filter(
-        _current_tenancy("tenancy__", today),
-        rent_lawfully_due=True,
-        status=Account.Status.OPEN,
+    rows = _aggregate(
+        rent_roll_accounts(today), to_case="case__", scope=scope, by=by, weekly=Sum("weekly_charge")
     )
-    rows = _aggregate(accounts, to_case="case__", scope=scope, by=by, weekly=Sum("weekly_charge"))
     return {key: _money(row["weekly"]) * weeks for key, row in rows.items()}
 
 
@@ -254,8 +307,7 @@ def current_tenant_arrears(
     rent accounts that owe (rent lawfully due only: garages, court costs, rechargeable
     repairs and service charge accounts apart) of tenancies not ended, over the rent
     roll. Accounts in credit are not netted off."""
-    owed = Q(rent_lawfully_due=True) & _current_tenancy("tenancy__", today)
-    return _arrears_over_rent_roll(owed, today=today, scope=scope, by=by)
+    return _arrears_over_rent_roll(current_tenant_owed(today), today=today, scope=scope, by=by)
 
 
 def former_tenant_arrears(
@@ -264,10 +316,7 @@ def former_tenant_arrears(
     """Former tenant arrears as a percentage of the annual rent roll: what is owed on
     former tenancy arrears accounts and on rent accounts of tenancies that have ended,
     over the current tenants' rent roll."""
-    owed = Q(kind=AccountKind.FORMER_TENANCY_ARREARS) | (
-        Q(rent_lawfully_due=True) & ~_current_tenancy("tenancy__", today)
-    )
-    return _arrears_over_rent_roll(owed, today=today, scope=scope, by=by)
+    return _arrears_over_rent_roll(former_owed(today), today=today, scope=scope, by=by)
 
 
 def write_offs_in_year(
@@ -275,13 +324,8 @@ def write_offs_in_year(
 ) -> Breakdown[WriteOffs]:
     """Debt written off in the financial year to date, on any account, less write-offs
     reversed: how many and how much."""
-    lines = Transaction.objects.filter(
-        _of_kind_or_its_reversal([TransactionKind.WRITE_OFF]),
-        effective_date__gte=financial_year_start(today),
-        effective_date__lte=today,
-    )
     rows = _aggregate(
-        lines,
+        write_off_lines_this_year(today),
         to_case="account__case__",
         scope=scope,
         by=by,
@@ -331,29 +375,10 @@ def legal_actions(
     """For rent arrears, in the period (both days included): notices served (by the
     date served), possession claims issued, possession orders made (outright,
     suspended or postponed), warrants applied for, and evictions carried out."""
-    period = (start, end)
     parts = {
-        "notices_served": _aggregate(
-            Notice.objects.filter(served_on__range=period, kind__in=ARREARS_NOTICE_KINDS),
-            to_case="case__", scope=scope, by=by, n=Count("id"),
-        ),
-        "claims_issued": _aggregate(
-            CourtCase.objects.filter(issued_on__range=period),
-            to_case="case__", scope=scope, by=by, n=Count("id"),
-        ),
-        "orders": _aggregate(
-            CourtCase.objects.filter(order_date__range=period, outcome__in=ORDER_OUTCOMES),
-            to_case="case__", scope=scope, by=by, n=Count("id"),
-        ),
-        "warrants": _aggregate(
-            Warrant.objects.filter(applied_on__range=period),
-            to_case="court_case__case__", scope=scope, by=by, n=Count("id"),
-        ),
-        "evictions": _aggregate(
-            Eviction.objects.filter(attended_on__range=period, went_ahead=True),
-            to_case="case__", scope=scope, by=by, n=Count("id"),
-        ),
-    }  # fmt: skip
+        name: _aggregate(records, to_case=to_case, scope=scope, by=by, n=Count("id"))
+        for name, (records, to_case) in legal_action_records(start, end).items()
+    }
     keys = {None} if by is None else set().union(*parts.values())
     return {
         key: LegalActions(**{name: rows.get(key, {}).get("n") or 0 for name, rows in parts.items()})
@@ -361,16 +386,12 @@ def legal_actions(
     }
 
 
-def universal_credit(
-    *, today: date, scope: Scope = COUNCIL, by: By = None
-) -> Breakdown[UniversalCredit]:
-    """Current tenancies known to be on Universal Credit, their average rent arrears
-    (a tenancy in credit counts as owing nothing), and how many have a managed payment.
+UC_MANAGED = Q(uc_paid=True) | Q(apa=True)
 
-    Known to be on UC: UC credits reached the rent account in the last 92 days (a
-    managed payment: DWP pays the housing element to us), a DWP managed payment
-    approved, or a UC claim recorded and in force as a benefit claim hold. Tenants who
-    receive UC themselves and pay their own rent are not yet known to the service."""
+
+def universal_credit_cases(today: date) -> QuerySet[Case]:
+    """Open cases of current tenancies known to be on Universal Credit (see
+    `universal_credit`), with `uc_paid` and `apa` to tell a managed payment."""
     since = today - timedelta(days=UC_RECENT_DAYS)
     uc_paid = Exists(
         Transaction.objects.filter(
@@ -398,16 +419,27 @@ def universal_credit(
         )
     )
     cases = _current_cases(today).alias(uc_paid=uc_paid, apa=apa, claim=claim)
-    on_uc = Q(uc_paid=True) | Q(apa=True) | Q(claim=True)
-    managed = Q(uc_paid=True) | Q(apa=True)
+    return cases.filter(Q(uc_paid=True) | Q(apa=True) | Q(claim=True))
+
+
+def universal_credit(
+    *, today: date, scope: Scope = COUNCIL, by: By = None
+) -> Breakdown[UniversalCredit]:
+    """Current tenancies known to be on Universal Credit, their average rent arrears
+    (a tenancy in credit counts as owing nothing), and how many have a managed payment.
+
+    Known to be on UC: UC credits reached the rent account in the last 92 days (a
+    managed payment: DWP pays the housing element to us), a DWP managed payment
+    approved, or a UC claim recorded and in force as a benefit claim hold. Tenants who
+    receive UC themselves and pay their own rent are not yet known to the service."""
     rows = _aggregate(
-        cases.filter(on_uc),
+        universal_credit_cases(today),
         to_case="",
         scope=scope,
         by=by,
         tenancies=Count("tenancy_id", distinct=True),
         arrears=Sum(_owed()),
-        managed=Count("tenancy_id", filter=managed, distinct=True),
+        managed=Count("tenancy_id", filter=UC_MANAGED, distinct=True),
     )
     return {
         key: UniversalCredit(row["tenancies"], _money(row["arrears"]), row["managed"])

@@ -177,3 +177,41 @@ class TracingAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} on {self.attempted_on:%d %b %Y}"
+
+
+class PatchSnapshot(models.Model):
+    """One patch's arrears and collection as at the end of one day, written by the nightly
+    run (performance/snapshots.py) or rebuilt from the ledger, so the trend is drawn from
+    these rows and a correction posted later does not rewrite what was known then."""
+
+    class Source(models.TextChoices):
+        RUN = "run", "Nightly run"
+        REBUILD = "rebuild", "Rebuilt from the ledger"
+
+    patch = models.ForeignKey(Patch, on_delete=models.CASCADE, related_name="snapshots")
+    day = models.DateField()
+    current_arrears = models.DecimalField(
+        **MONEY, help_text="Rent owed by current tenants (accounts in credit count as nothing)."
+    )
+    accounts_owing = models.PositiveIntegerField(help_text="Current tenants' rent accounts owing.")
+    former_arrears = models.DecimalField(**MONEY)
+    collected_ytd = models.DecimalField(
+        **MONEY, help_text="Money received on rent accounts, financial year to date."
+    )
+    due_ytd = models.DecimalField(**MONEY, help_text="Rent charged, financial year to date.")
+    ledger_line_id = models.BigIntegerField(
+        help_text="The last ledger line posted when it was written: the next run counts "
+        "lines after it that were posted late for earlier days."
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    written_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["day", "patch_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["patch", "day"], name="one_snapshot_per_patch_per_day")
+        ]
+        indexes = [models.Index(fields=["day"], name="snapshot_day")]
+
+    def __str__(self) -> str:
+        return f"{self.patch_id} on {self.day}"

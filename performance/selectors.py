@@ -8,7 +8,7 @@ page costs the same couple of dozen queries however many patches there are.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,7 @@ from django.urls import reverse
 from cases.models import Patch
 from core.models import User
 from core.money import format_money
-from performance import figures
+from performance import activity, figures
 from performance.figures import (
     By,
     LegalActions,
@@ -31,7 +31,14 @@ from performance.figures import (
     financial_year_of,
     financial_year_start,
 )
-from performance.models import LOWER_IS_BETTER, Measure, Target, WriteOff, WriteOffReason
+from performance.models import (
+    LOWER_IS_BETTER,
+    Measure,
+    PatchSnapshot,
+    Target,
+    WriteOff,
+    WriteOffReason,
+)
 
 ZERO = Decimal("0.00")
 NONE = "\N{EN DASH}"  # a figure with nothing to divide by
@@ -116,6 +123,8 @@ class RowSpec:
     caseload: dict[str, str]
     targets: dict[str, Decimal]
     is_total: bool = False
+    # The scope as the cases-behind page reads it: patch and officer ids.
+    behind: dict[str, str] = field(default_factory=dict)
 
 
 def _caseload(base: dict[str, str], **extra: str) -> str:
@@ -124,6 +133,15 @@ def _caseload(base: dict[str, str], **extra: str) -> str:
         data[name] = value
     query = data.urlencode()
     return reverse("home") + (f"?{query}" if query else "")
+
+
+def _behind(figure: str, base: dict[str, str], **extra: str) -> str:
+    """The page listing the cases behind a figure the caseload cannot filter to."""
+    data = QueryDict(mutable=True)
+    for name, value in {**base, **extra}.items():
+        data[name] = value
+    query = data.urlencode()
+    return reverse("performance:cases_behind", args=[figure]) + (f"?{query}" if query else "")
 
 
 def _percent(ratio: Ratio) -> Cell:
@@ -218,6 +236,10 @@ def _tables(sets: dict[int | None, FigureSet], specs: list[RowSpec]) -> list[Tab
     for spec in specs:
         s = sets.get(spec.key, FigureSet())
         base = spec.caseload
+        on = spec.behind
+
+        def to(figure: str, on: dict[str, str] = on) -> str:
+            return _behind(figure, on)
 
         def row(cells: list[Cell], spec: RowSpec = spec) -> Row:
             return Row(spec.label, spec.href, cells, spec.is_total)
@@ -225,35 +247,39 @@ def _tables(sets: dict[int | None, FigureSet], specs: list[RowSpec]) -> list[Tab
         money.rows.append(
             row(
                 [
-                    *_against(Measure.COLLECTION_RATE, s.collection, spec),
+                    *_against(Measure.COLLECTION_RATE, s.collection, spec, to("rent-collected")),
                     _money(s.current.numerator, _caseload(base)),
-                    *_against(Measure.CURRENT_ARREARS, s.current, spec),
-                    _money(s.former.numerator),
-                    *_against(Measure.FORMER_ARREARS, s.former, spec),
+                    *_against(Measure.CURRENT_ARREARS, s.current, spec, to("rent-roll")),
+                    _money(s.former.numerator, to("former-arrears")),
+                    *_against(Measure.FORMER_ARREARS, s.former, spec, to("former-arrears")),
                     _money(s.technical.technical, _caseload(base, technical="yes")),
-                    _money(s.technical.real),
+                    _money(s.technical.real, to("real-arrears")),
                 ]
             )
         )
         weeks.rows.append(
             row(
                 [
-                    _count(s.over_7.denominator),
+                    _count(s.over_7.denominator, to("tenancies")),
                     _count(s.over_7.numerator, _caseload(base, weeks_over="7")),
-                    *_against(Measure.OVER_7_WEEKS, s.over_7, spec),
+                    *_against(
+                        Measure.OVER_7_WEEKS, s.over_7, spec, _caseload(base, weeks_over="7")
+                    ),
                     _count(s.over_13.numerator, _caseload(base, weeks_over="13")),
-                    *_against(Measure.OVER_13_WEEKS, s.over_13, spec),
+                    *_against(
+                        Measure.OVER_13_WEEKS, s.over_13, spec, _caseload(base, weeks_over="13")
+                    ),
                 ]
             )
         )
         legal.rows.append(
             row(
                 [
-                    _count(s.legal.notices_served),
-                    _count(s.legal.claims_issued),
-                    _count(s.legal.orders),
-                    _count(s.legal.warrants),
-                    _count(s.legal.evictions),
+                    _count(s.legal.notices_served, to("notices-served")),
+                    _count(s.legal.claims_issued, to("claims-issued")),
+                    _count(s.legal.orders, to("orders")),
+                    _count(s.legal.warrants, to("warrants")),
+                    _count(s.legal.evictions, to("evictions")),
                 ]
             )
         )
@@ -261,11 +287,15 @@ def _tables(sets: dict[int | None, FigureSet], specs: list[RowSpec]) -> list[Tab
         uc.rows.append(
             row(
                 [
-                    _count(s.uc.tenancies),
-                    Cell(average, NONE if average is None else format_money(average)),
-                    _count(s.uc.managed_payments),
-                    _count(s.write_offs.count),
-                    _money(s.write_offs.amount),
+                    _count(s.uc.tenancies, to("universal-credit")),
+                    Cell(
+                        average,
+                        NONE if average is None else format_money(average),
+                        to("universal-credit"),
+                    ),
+                    _count(s.uc.managed_payments, to("managed-payments")),
+                    _count(s.write_offs.count, to("write-offs")),
+                    _money(s.write_offs.amount, to("write-offs")),
                 ]
             )
         )
@@ -283,13 +313,26 @@ class Dashboard:
     write_offs: Table
     patch: Patch | None = None
     officer: User | None = None
+    trend: list[TrendPoint] = field(default_factory=list)
+    trend_target: Decimal | None = None  # the patch's collection target, on its chart
+    # The trend, the stage funnel and officer activity, by key.
+    more: dict[str, Table] = field(default_factory=dict)
+    period: str = "week"  # of the officer activity (ACTIVITY_PERIODS)
 
     @property
     def year_label(self) -> str:
         return figures.financial_year_label(self.year)
 
+    @property
+    def trend_end(self) -> date | None:
+        return self.trend[-1].day if self.trend else None
+
+    @property
+    def all_tables(self) -> list[Table]:
+        return [*self.tables, self.write_offs, *self.more.values()]
+
     def table(self, key: str) -> Table:
-        return next(t for t in [*self.tables, self.write_offs] if t.key == key)
+        return next(t for t in self.all_tables if t.key == key)
 
 
 def _targets(year: int, patch_ids: list[int]) -> dict[int, dict[str, Decimal]]:
@@ -344,7 +387,7 @@ def _chart(table: Table) -> list[tuple[str, Decimal | None, Decimal | None]]:
     return [(r.label, r.cells[0].value, r.cells[1].value) for r in table.rows if not r.is_total]
 
 
-def council_dashboard(*, today: date) -> Dashboard:
+def council_dashboard(*, today: date, period: str = "week") -> Dashboard:
     year = financial_year_of(today)
     patches = list(Patch.objects.order_by("code"))
     targets = _targets(year, [p.pk for p in patches])
@@ -357,6 +400,7 @@ def council_dashboard(*, today: date) -> Dashboard:
             reverse("performance:patch", args=[p.pk]),
             {"patch": p.code},
             targets.get(p.pk, {}),
+            behind={"patch": str(p.pk)},
         )
         for p in patches
     ]
@@ -364,7 +408,7 @@ def council_dashboard(*, today: date) -> Dashboard:
     tables = _tables(sets, specs)
     for table in tables:
         table.row_heading = "Patch"
-    return Dashboard(
+    dashboard = Dashboard(
         level="council",
         title="Performance: the council",
         today=today,
@@ -372,10 +416,12 @@ def council_dashboard(*, today: date) -> Dashboard:
         tables=tables,
         collection_chart=_chart(tables[0]),
         write_offs=write_offs_by_reason_and_approver(today=today, scope=figures.COUNCIL),
+        **_trend_parts(today=today, patch_ids=None),
     )
+    return _with_work(dashboard, scope=figures.COUNCIL, caseload={}, behind={}, period=period)
 
 
-def patch_dashboard(*, patch: Patch, today: date) -> Dashboard:
+def patch_dashboard(*, patch: Patch, today: date, period: str = "week") -> Dashboard:
     year = financial_year_of(today)
     scope = Scope(patch_id=patch.pk)
     targets = _targets(year, [patch.pk]).get(patch.pk, {})
@@ -389,18 +435,27 @@ def patch_dashboard(*, patch: Patch, today: date) -> Dashboard:
             reverse("performance:officer", args=[officer.pk]),
             {"patch": patch.code, "officer": str(officer.pk)},
             {},
+            behind={"patch": str(patch.pk), "officer": str(officer.pk)},
         )
         for officer in sorted(officers.values(), key=str)
     ]
     # Unassigned cases on a patch with no officer fall under no one.
     specs.append(
-        RowSpec(-1, f"{patch.code} {patch.name}", "", {"patch": patch.code}, targets, True)
+        RowSpec(
+            -1,
+            f"{patch.code} {patch.name}",
+            "",
+            {"patch": patch.code},
+            targets,
+            True,
+            behind={"patch": str(patch.pk)},
+        )
     )
     sets[-1] = sets_total
     tables = _tables(sets, specs)
     for table in tables:
         table.row_heading = "Officer"
-    return Dashboard(
+    dashboard = Dashboard(
         level="patch",
         title=f"Performance: patch {patch.code} {patch.name}",
         today=today,
@@ -409,18 +464,39 @@ def patch_dashboard(*, patch: Patch, today: date) -> Dashboard:
         collection_chart=_chart(tables[0]),
         write_offs=write_offs_by_reason_and_approver(today=today, scope=scope),
         patch=patch,
+        **_trend_parts(
+            today=today, patch_ids=[patch.pk], target=targets.get(Measure.COLLECTION_RATE)
+        ),
+    )
+    return _with_work(
+        dashboard,
+        scope=scope,
+        caseload={"patch": patch.code},
+        behind={"patch": str(patch.pk)},
+        period=period,
     )
 
 
-def officer_dashboard(*, officer: User, today: date) -> Dashboard:
+def officer_dashboard(*, officer: User, today: date, period: str = "week") -> Dashboard:
     year = financial_year_of(today)
     scope = Scope(officer_id=officer.pk)
     sets = figure_sets(today=today, scope=scope, by=None)
-    specs = [RowSpec(None, str(officer), "", {"officer": str(officer.pk)}, {}, True)]
+    patches = list(officer.patches.order_by("code"))
+    specs = [
+        RowSpec(
+            None,
+            str(officer),
+            "",
+            {"officer": str(officer.pk)},
+            {},
+            True,
+            behind={"officer": str(officer.pk)},
+        )
+    ]
     tables = _tables(sets, specs)
     for table in tables:
         table.row_heading = "Officer"
-    return Dashboard(
+    dashboard = Dashboard(
         level="officer",
         title=f"Performance: {officer}",
         today=today,
@@ -429,8 +505,307 @@ def officer_dashboard(*, officer: User, today: date) -> Dashboard:
         collection_chart=[],
         write_offs=write_offs_by_reason_and_approver(today=today, scope=scope),
         officer=officer,
+        **_trend_parts(today=today, patch_ids=[p.pk for p in patches]),
     )
+    dashboard.more.update(
+        (f"patch-{p.code.lower()}", patch_against_target_and_last_year(patch=p, today=today))
+        for p in patches
+    )
+    return _with_work(
+        dashboard,
+        scope=scope,
+        caseload={"officer": str(officer.pk)},
+        behind={"officer": str(officer.pk)},
+        period=period,
+        only_user_id=officer.pk,
+    )
+
+
+def _with_work(
+    dashboard: Dashboard,
+    *,
+    scope: Scope,
+    caseload: dict[str, str],
+    behind: dict[str, str],
+    period: str,
+    only_user_id: int | None = None,
+) -> Dashboard:
+    """Add the stage funnel and the activity in the period to a dashboard."""
+    today = dashboard.today
+    start, end, label = activity_period(today=today, period=period)
+    dashboard.period = period if period in ACTIVITY_PERIODS else "week"
+    dashboard.more["funnel"] = funnel_table(
+        today=today, scope=scope, caseload=caseload, behind=behind
+    )
+    # An officer's own work counts on any case, not only those they answer for.
+    dashboard.more["activity"] = activity_table(
+        start=start,
+        end=end,
+        label=label,
+        scope=figures.COUNCIL if only_user_id is not None else scope,
+        only_user_id=only_user_id,
+        behind={**({} if only_user_id is not None else behind), "period": dashboard.period},
+    )
+    return dashboard
+
+
+def _trend_parts(
+    *, today: date, patch_ids: list[int] | None, target: Decimal | None = None
+) -> dict[str, Any]:
+    points = trend(end=trend_end(today=today), patch_ids=patch_ids)
+    return {"trend": points, "trend_target": target, "more": {"trend": trend_table(points)}}
 
 
 def targets_for(*, patch: Patch, year: int) -> dict[str, Target]:
     return {t.measure: t for t in Target.objects.filter(patch=patch, year=year)}
+
+
+# The 52-week trend, from the daily snapshots (performance/snapshots.py).
+
+TREND_WEEKS = 52
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    day: date
+    current_arrears: Decimal | None
+    accounts_owing: int | None
+    collected_ytd: Decimal | None
+    due_ytd: Decimal | None
+
+    @property
+    def collection(self) -> Ratio | None:
+        if self.collected_ytd is None or self.due_ytd is None:
+            return None
+        return Ratio(self.collected_ytd, self.due_ytd)
+
+
+def trend_end(*, today: date) -> date:
+    """The last day the trend reaches: the latest snapshot on or before today."""
+    latest = (
+        PatchSnapshot.objects.filter(day__lte=today).order_by("-day").values_list("day", flat=True)
+    ).first()
+    return latest or today
+
+
+def trend(
+    *, end: date, patch_ids: list[int] | None = None, weeks: int = TREND_WEEKS
+) -> list[TrendPoint]:
+    """One point a week for `weeks` weeks to `end`: the snapshots of those days summed
+    over the patches (all of them, or `patch_ids`); a week with no snapshot has no figures.
+    One query."""
+    days = [end - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    rows = PatchSnapshot.objects.filter(day__in=days)
+    if patch_ids is not None:
+        rows = rows.filter(patch_id__in=patch_ids)
+    found = {
+        row["day"]: row
+        for row in rows.order_by()
+        .values("day")
+        .annotate(
+            current_arrears=Sum("current_arrears"),
+            accounts_owing=Sum("accounts_owing"),
+            collected_ytd=Sum("collected_ytd"),
+            due_ytd=Sum("due_ytd"),
+        )
+    }
+
+    def pounds(value) -> Decimal:
+        return Decimal(value).quantize(Decimal("0.01"))
+
+    return [
+        TrendPoint(
+            day,
+            pounds(found[day]["current_arrears"]),
+            found[day]["accounts_owing"],
+            pounds(found[day]["collected_ytd"]),
+            pounds(found[day]["due_ytd"]),
+        )
+        if day in found
+        else TrendPoint(day, None, None, None, None)
+        for day in days
+    ]
+
+
+def trend_table(points: list[TrendPoint]) -> Table:
+    table = Table(
+        "trend",
+        "Arrears and collection, week by week",
+        "Week ending",
+        [
+            "Current tenant arrears",
+            "Accounts owing",
+            "Rent collected, year to date",
+            "Rent due, year to date",
+            "% collected",
+        ],
+    )
+    for point in reversed(points):
+        if point.current_arrears is None:
+            cells = [Cell(None, "No snapshot")] + [Cell(None, NONE)] * 4
+        else:
+            cells = [
+                _money(point.current_arrears),
+                _count(point.accounts_owing or 0),
+                _money(point.collected_ytd),
+                _money(point.due_ytd),
+                _percent(point.collection),
+            ]
+        table.rows.append(Row(f"{point.day:%-d %b %Y}", "", cells))
+    return table
+
+
+# The stage funnel and officer activity (performance/activity.py).
+
+ACTIVITY_PERIODS = {
+    "week": "this week",
+    "4weeks": "the last 4 weeks",
+    "year": "this financial year",
+}
+
+
+def activity_period(*, today: date, period: str) -> tuple[date, date, str]:
+    """The days an activity period covers, and how to say it."""
+    if period == "4weeks":
+        start = today - timedelta(days=27)
+    elif period == "year":
+        start = financial_year_start(today)
+    else:
+        period, start = "week", activity.week_start(today)
+    return start, today, ACTIVITY_PERIODS[period]
+
+
+def funnel_table(
+    *, today: date, scope: Scope, caseload: dict[str, str], behind: dict[str, str]
+) -> Table:
+    monday = activity.week_start(today)
+    table = Table(
+        "funnel",
+        f"The stage funnel: open cases at each rung, and this week's moves (since {monday:%-d %B})",
+        "Stage",
+        ["Open cases", "Reached it this week", "Moved on this week"],
+    )
+    for rung in activity.stage_funnel(today=today, scope=scope):
+        at_rung = {**caseload, "stage": rung.stage, "show": "all"}
+        table.rows.append(
+            Row(
+                rung.label,
+                "",
+                [
+                    _count(rung.cases, _caseload(at_rung) if rung.cases else ""),
+                    _count(
+                        rung.reached_this_week,
+                        _behind("reached", behind, stage=rung.stage)
+                        if rung.reached_this_week
+                        else "",
+                    ),
+                    _count(
+                        rung.moved_on_this_week,
+                        _behind("moved-on", behind, stage=rung.stage)
+                        if rung.moved_on_this_week
+                        else "",
+                    ),
+                ],
+            )
+        )
+    return table
+
+
+def activity_table(
+    *,
+    start: date,
+    end: date,
+    label: str,
+    scope: Scope,
+    behind: dict[str, str],
+    only_user_id: int | None = None,
+) -> Table:
+    rows = activity.officer_activity(start=start, end=end, scope=scope, only_user_id=only_user_id)
+    people = {u.pk: u for u in User.objects.filter(pk__in=list(rows))}
+    table = Table(
+        "activity",
+        f"Officer activity, {label} ({start:%-d %b} to {end:%-d %b %Y})",
+        "Officer",
+        [
+            "Contacts recorded",
+            "Reached someone",
+            "Arrangements made",
+            "Payments taken",
+            "Amount taken",
+        ],
+    )
+
+    def cells(a: activity.Activity, who: dict[str, str]) -> list[Cell]:
+        def to(figure: str, n: int) -> str:
+            return _behind(figure, {**behind, **who}) if n else ""
+
+        return [
+            _count(a.contacts, to("contacts", a.contacts)),
+            _count(a.reached, to("contacts-reached", a.reached)),
+            _count(a.arrangements, to("arrangements", a.arrangements)),
+            _count(a.payments, to("payments-taken", a.payments)),
+            _money(a.taken, to("payments-taken", a.payments)),
+        ]
+
+    for user in sorted(people.values(), key=str):
+        href = reverse("performance:officer", args=[user.pk])
+        table.rows.append(Row(str(user), href, cells(rows[user.pk], {"user": str(user.pk)})))
+    if len(rows) != 1:
+        total = activity.activity_total(rows)
+        table.rows.append(Row("Total", "", cells(total, {}), is_total=True))
+    return table
+
+
+def patch_against_target_and_last_year(*, patch: Patch, today: date) -> Table:
+    """The officer's own view of their patch: this year's figures against the patch's
+    targets and the same week last year (the snapshot 52 weeks before the latest)."""
+    scope = Scope(patch_id=patch.pk)
+    year = financial_year_of(today)
+    targets = _targets(year, [patch.pk]).get(patch.pk, {})
+    collected = figures.council(figures.rent_collected(today=today, scope=scope))
+    current = figures.council(figures.current_tenant_arrears(today=today, scope=scope))
+    former = figures.council(figures.former_tenant_arrears(today=today, scope=scope))
+    then = trend(end=trend_end(today=today) - timedelta(weeks=52), patch_ids=[patch.pk], weeks=1)[0]
+    table = Table(
+        f"patch-{patch.code.lower()}",
+        f"Patch {patch.code} {patch.name}: against its target and the same week last year",
+        "Measure",
+        ["This year", "Target", "Same week last year"],
+    )
+    spec = RowSpec(patch.pk, "", "", {"patch": patch.code}, targets)
+
+    def last_year(value: Cell | None) -> Cell:
+        return value if value is not None else Cell(None, "No snapshot")
+
+    table.rows = [
+        Row(
+            "Rent collected as a percentage of rent due, year to date",
+            "",
+            [
+                *_against(Measure.COLLECTION_RATE, collected, spec),
+                last_year(_percent(then.collection) if then.collection else None),
+            ],
+        ),
+        Row(
+            "Current tenant arrears",
+            "",
+            [
+                _money(current.numerator, _caseload({"patch": patch.code})),
+                Cell(None, ""),
+                last_year(
+                    _money(then.current_arrears) if then.current_arrears is not None else None
+                ),
+            ],
+        ),
+        Row(
+            "Current tenant arrears as a percentage of rent roll",
+            "",
+            [*_against(Measure.CURRENT_ARREARS, current, spec), Cell(None, NONE)],
+        ),
+        Row(
+            "Former tenant arrears as a percentage of rent roll",
+            "",
+            [*_against(Measure.FORMER_ARREARS, former, spec), Cell(None, NONE)],
+        ),
+    ]
+    return table

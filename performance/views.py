@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +20,9 @@ from cases.views.caseload import _safe
 from core.models import User
 from notices.views import case_page_context, form_errors, load_for_page
 from payments.models import Account
-from performance import selectors
-from performance.charts import bar_chart
-from performance.figures import financial_year_label
+from performance import behind, selectors
+from performance.charts import bar_chart, line_chart
+from performance.figures import Scope, financial_year_label
 from performance.forms import (
     TargetsForm,
     TracingAttemptForm,
@@ -44,20 +45,47 @@ SET_TARGETS = "performance.set_target"
 APPROVE = "payments.approve_write_off"
 
 
+def _period(request: HttpRequest) -> str:
+    """The officer activity's period from the URL; this week unless it names another."""
+    period = request.GET.get("period", "")
+    return period if period in selectors.ACTIVITY_PERIODS else "week"
+
+
 def _render(
     request: HttpRequest, dashboard: selectors.Dashboard, csv_name: str, **ids: int
 ) -> HttpResponse:
-    for table in [*dashboard.tables, dashboard.write_offs]:
+    for table in dashboard.all_tables:
         table.csv_url = reverse(f"performance:{csv_name}", kwargs={**ids, "table": table.key})
+        if table.key == "activity" and dashboard.period != "week":
+            table.csv_url += f"?period={dashboard.period}"
     return render(
         request,
         "performance/dashboard.html",
         {
             "dashboard": dashboard,
             "chart": bar_chart(dashboard.collection_chart),
+            "arrears_trend": line_chart(
+                [(p.day, p.current_arrears) for p in dashboard.trend], label=_pounds
+            ),
+            "collection_trend": line_chart(
+                [(p.day, p.collection.percent if p.collection else None) for p in dashboard.trend],
+                label=_percent,
+                target=dashboard.trend_target,
+                from_zero=False,
+            ),
             "can_set_targets": request.user.has_perm(SET_TARGETS),
+            "periods": selectors.ACTIVITY_PERIODS,
+            "patch_tables": [t for k, t in dashboard.more.items() if k.startswith("patch-")],
         },
     )
+
+
+def _pounds(value: Decimal) -> str:
+    return f"£{value:,.0f}"
+
+
+def _percent(value: Decimal) -> str:
+    return f"{value.normalize():f}%"
 
 
 def _csv(dashboard: selectors.Dashboard, key: str, filename: str) -> HttpResponse:
@@ -78,14 +106,14 @@ def _csv(dashboard: selectors.Dashboard, key: str, filename: str) -> HttpRespons
 @permission_required(VIEW, raise_exception=True)
 def council(request: HttpRequest) -> HttpResponse:
     """The council's figures with a row per patch, against each patch's targets."""
-    dashboard = selectors.council_dashboard(today=timezone.localdate())
+    dashboard = selectors.council_dashboard(today=timezone.localdate(), period=_period(request))
     return _render(request, dashboard, "council_csv")
 
 
 @require_GET
 @permission_required(VIEW, raise_exception=True)
 def council_csv(request: HttpRequest, table: str) -> HttpResponse:
-    dashboard = selectors.council_dashboard(today=timezone.localdate())
+    dashboard = selectors.council_dashboard(today=timezone.localdate(), period=_period(request))
     return _csv(dashboard, table, f"council-{timezone.localdate():%Y-%m-%d}")
 
 
@@ -94,7 +122,9 @@ def council_csv(request: HttpRequest, table: str) -> HttpResponse:
 def patch(request: HttpRequest, patch_id: int) -> HttpResponse:
     """One patch's figures with a row per officer, and the patch against its targets."""
     the_patch = get_object_or_404(Patch, pk=patch_id)
-    dashboard = selectors.patch_dashboard(patch=the_patch, today=timezone.localdate())
+    dashboard = selectors.patch_dashboard(
+        patch=the_patch, today=timezone.localdate(), period=_period(request)
+    )
     return _render(request, dashboard, "patch_csv", patch_id=the_patch.pk)
 
 
@@ -102,7 +132,9 @@ def patch(request: HttpRequest, patch_id: int) -> HttpResponse:
 @permission_required(VIEW, raise_exception=True)
 def patch_csv(request: HttpRequest, patch_id: int, table: str) -> HttpResponse:
     the_patch = get_object_or_404(Patch, pk=patch_id)
-    dashboard = selectors.patch_dashboard(patch=the_patch, today=timezone.localdate())
+    dashboard = selectors.patch_dashboard(
+        patch=the_patch, today=timezone.localdate(), period=_period(request)
+    )
     return _csv(dashboard, table, f"patch-{the_patch.code}-{timezone.localdate():%Y-%m-%d}")
 
 
@@ -116,14 +148,18 @@ def _officer_for(request: HttpRequest, officer_id: int) -> User:
 @require_GET
 def officer(request: HttpRequest, officer_id: int) -> HttpResponse:
     the_officer = _officer_for(request, officer_id)
-    dashboard = selectors.officer_dashboard(officer=the_officer, today=timezone.localdate())
+    dashboard = selectors.officer_dashboard(
+        officer=the_officer, today=timezone.localdate(), period=_period(request)
+    )
     return _render(request, dashboard, "officer_csv", officer_id=the_officer.pk)
 
 
 @require_GET
 def officer_csv(request: HttpRequest, officer_id: int, table: str) -> HttpResponse:
     the_officer = _officer_for(request, officer_id)
-    dashboard = selectors.officer_dashboard(officer=the_officer, today=timezone.localdate())
+    dashboard = selectors.officer_dashboard(
+        officer=the_officer, today=timezone.localdate(), period=_period(request)
+    )
     return _csv(dashboard, table, f"officer-{the_officer.username}")
 
 
@@ -295,3 +331,149 @@ def tracing_new(request: HttpRequest, case_id: int) -> HttpResponse:
             "tracing": case.tracing_attempts.select_related("recorded_by"),
         },
     )
+
+
+# The cases behind a figure ----------------------------------------------------------------
+
+BEHIND_PAGE = 200
+
+
+def _int(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _behind(request: HttpRequest, figure: str) -> tuple[behind.Drill, behind.Params, str]:
+    """The drill-down the URL asks for, if the person may see it."""
+    patch_id, officer_id, user_id = (
+        _int(request, "patch"),
+        _int(request, "officer"),
+        _int(request, "user"),
+    )
+    own = request.user.pk in (officer_id, user_id) and patch_id is None
+    if not (request.user.has_perm(VIEW) or own):
+        raise PermissionDenied("You can see the cases behind your own figures, not another's.")
+    today = timezone.localdate()
+    start, end, _ = selectors.activity_period(today=today, period=_period(request))
+    params = behind.Params(
+        today=today,
+        scope=Scope(patch_id=patch_id, officer_id=officer_id),
+        start=start,
+        end=end,
+        stage=request.GET.get("stage", ""),
+        user_id=user_id,
+    )
+    try:
+        drill = behind.cases_behind(figure, params)
+    except KeyError:
+        raise Http404("No such figure") from None
+    whose = []
+    if patch_id is not None:
+        whose.append(f"patch {get_object_or_404(Patch, pk=patch_id).code}")
+    if officer_id is not None:
+        whose.append(f"{get_object_or_404(User, pk=officer_id)}'s cases")
+    if user_id is not None:
+        whose.append(f"by {get_object_or_404(User, pk=user_id)}")
+    return drill, params, ", ".join(whose) or "the council"
+
+
+def _figures_url(request: HttpRequest) -> str:
+    """Back to the dashboard the figure was on."""
+    patch_id, officer_id = _int(request, "patch"), _int(request, "officer")
+    if officer_id is not None and patch_id is None:
+        return reverse("performance:officer", args=[officer_id])
+    if patch_id is not None:
+        return reverse("performance:patch", args=[patch_id])
+    if not request.user.has_perm(VIEW):
+        return reverse("performance:officer", args=[request.user.pk])
+    return reverse("performance:council")
+
+
+@require_GET
+def cases_behind(request: HttpRequest, figure: str) -> HttpResponse:
+    """The cases behind one dashboard figure, largest share first, each linked."""
+    drill, _, whose = _behind(request, figure)
+    total = drill.rows.count()
+    rows = list(drill.rows[:BEHIND_PAGE])
+    cases = behind.cases_of([r["case_pk"] for r in rows])
+    listed = [
+        (
+            cases[r["case_pk"]],
+            [(r[key], kind) for key, kind in zip(_keys(r), _kinds(drill), strict=True)],
+        )
+        for r in rows
+        if r["case_pk"] in cases
+    ]
+    return render(
+        request,
+        "performance/cases_behind.html",
+        {
+            "drill": drill,
+            "whose": whose,
+            "listed": listed,
+            "total": total,
+            "shown": len(listed),
+            "csv_url": reverse("performance:cases_behind_csv", args=[figure])
+            + ("?" + request.GET.urlencode() if request.GET else ""),
+            "page_title": drill.title,
+            "back_url": _figures_url(request),
+        },
+    )
+
+
+def _kinds(drill: behind.Drill) -> list[str]:
+    return [kind for _, kind in drill.columns]
+
+
+def _keys(row: dict) -> list[str]:
+    return [key for key in row if key != "case_pk"]
+
+
+@require_GET
+def cases_behind_csv(request: HttpRequest, figure: str) -> StreamingHttpResponse:
+    drill, _, _ = _behind(request, figure)
+
+    def lines():
+        buffer = _Echo()
+        writer = csv.writer(buffer)
+        yield writer.writerow(
+            ["Case", "Patch", "Officer", *(h for h, _ in drill.columns), "Rent arrears now"]
+        )
+        for batch in _batches(drill.rows.iterator(chunk_size=2000), 2000):
+            cases = behind.cases_of([r["case_pk"] for r in batch])
+            for r in batch:
+                case = cases.get(r["case_pk"])
+                if case is None:
+                    continue
+                officer = case.officer or case.patch.officer
+                yield writer.writerow(
+                    [
+                        case.reference,
+                        case.patch.code,
+                        _safe(str(officer) if officer else ""),
+                        *(_safe(r[key]) for key in _keys(r)),
+                        case.rent_arrears,
+                    ]
+                )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="cases-behind-{figure}-{timezone.localdate():%Y-%m-%d}.csv"'
+    )
+    return response
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _batches(rows, size: int):
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
