@@ -242,9 +242,10 @@ def _report(label, day, posted, timing, run, cpu, floors) -> None:
     )
     if "snapshot_seconds" in counts:
         print(
-            f"daily snapshots        {counts.get('snapshots', 0):,} patches in "
-            f"{counts['snapshot_seconds']:.2f} s ({100 * counts['snapshot_seconds'] / wall:.1f}% "
-            "of the run; in its finishing step)"
+            f"  daily snapshots        {counts.get('snapshots', 0):,} patches in "
+            f"{counts['snapshot_seconds']:.2f} s "
+            f"({100 * counts['snapshot_seconds'] / timing['run']:.1f}% of the run; in its "
+            "finishing step)"
         )
     phases = counts.get("seconds") or {}
     if phases:
