@@ -440,7 +440,11 @@ class Case(models.Model):
         max_length=40, blank=True, help_text="The first guard holding escalation, if any."
     )
     guard_label = models.CharField(max_length=200, blank=True)
-    figures_on = models.DateField(null=True, blank=True, help_text="When these were computed.")
+    figures_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The run that last changed these; a run that finds them unchanged leaves them.",
+    )
 
     class Meta:
         ordering = ["reference"]
