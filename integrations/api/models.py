@@ -110,3 +110,6 @@ class WritebackLine(models.Model):
             models.UniqueConstraint(fields=["source", "source_id"], name="writeback_once"),
             models.UniqueConstraint(fields=["export", "position"], name="writeback_line_position"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.export} line {self.position}"
