@@ -20,6 +20,7 @@ from arrears.selectors import latest_recommendation, letter_requests_for
 from cases import selectors
 from cases.charts import balance_chart
 from cases.models import Case, Hold, Stage
+from cases.other_debts import other_debts_for
 from cases.permissions import can_act_on_case, can_view_case
 from core.money import weeks_of
 from core.widgets import GovukDateInput
@@ -168,6 +169,9 @@ def case_context(request: HttpRequest, case_id: int, section: str) -> dict[str, 
     )
     can_act = can_act_on_case(request.user, case, today=today)
     property_ = case.tenancy.property
+    # What the household owes the council on its other systems' books: shown beside the
+    # housing debts, never added to the rent arrears (cases/other_debts.py).
+    other_debts = other_debts_for(case)
     return {
         "case": case,
         "header": header,
@@ -175,6 +179,8 @@ def case_context(request: HttpRequest, case_id: int, section: str) -> dict[str, 
         "open_accounts": open_accounts,
         "balance": balance,
         "rent_arrears": rent_arrears,
+        "other_debts": other_debts,
+        "owed_to_council": balance + sum((d.balance for d in other_debts), Decimal("0.00")),
         "weeks": weeks_of(rent_arrears, case.weekly_charge),
         "recommendation": recommendation_for(case),
         "chart": chart,

@@ -11,3 +11,27 @@ class IntegrationsRevenuesConfig(AppConfig):
     name = "integrations.revenues"
     label = "integrations_revenues"
     verbose_name = "Council systems: revenues and benefits debts"
+
+    def other_debts_for_case(self, case):
+        """The case page's view of these debts (cases/other_debts.py)."""
+        from cases.other_debts import OtherDebt
+        from core.money import format_money
+        from integrations.revenues.selectors import revenues_debts_for
+
+        debts = []
+        for debt in revenues_debts_for(case=case):
+            detail = [debt.recovery_stage] if debt.recovery_stage else []
+            if debt.instalment:
+                frequency = debt.instalment_frequency.replace("_", "-")
+                detail.append(f"paying {format_money(debt.instalment)} {frequency}")
+            debts.append(
+                OtherDebt(
+                    label=debt.get_kind_display(),
+                    reference=debt.reference,
+                    balance=debt.balance,
+                    balance_on=debt.balance_on,
+                    kept_by="Revenues and benefits",
+                    detail="; ".join(detail),
+                )
+            )
+        return debts
