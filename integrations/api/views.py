@@ -145,16 +145,16 @@ class ApiSchemaView(SchemaView):
     required_scope = "any"
 
 
-schema_view = ApiSchemaView.as_view(
-    renderer_classes=[JSONOpenAPIRenderer],
-    public=True,
-    schema_generator=ApiSchemaGenerator(
-        title="Arrears casework API",
-        description=(
-            "Read-only figures of rent arrears cases for the council's other systems. Each "
-            "system has its own token (Authorization: Bearer ...) with scopes: cases, "
-            "balances, holds. See integrations/api/README.md."
-        ),
-        version="1",
+SCHEMA_GENERATOR = ApiSchemaGenerator(
+    title="Arrears casework API",
+    description=(
+        "Read-only figures of rent arrears cases for the council's other systems. Each "
+        "system has its own token (Authorization: Bearer ...) with scopes: cases, "
+        "balances, holds. See integrations/api/README.md."
     ),
+    version="1",
+)
+
+schema_view = ApiSchemaView.as_view(
+    renderer_classes=[JSONOpenAPIRenderer], public=True, schema_generator=SCHEMA_GENERATOR
 )

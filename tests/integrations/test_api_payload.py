@@ -184,3 +184,11 @@ def test_the_openapi_schema_documents_every_endpoint_and_the_bearer_token(client
 
 def test_the_schema_needs_a_token_too(client):
     assert client.get(reverse("api:schema")).status_code == 401
+
+
+def test_the_committed_openapi_document_is_the_one_the_api_serves():
+    from integrations.api.management.commands.api_schema import COMMITTED, schema_text
+
+    assert COMMITTED.read_text() == schema_text(), (
+        "integrations/api/openapi.json is out of date: run manage.py api_schema"
+    )
