@@ -24,6 +24,8 @@ class OtherDebt:
     balance_on: date
     kept_by: str  # "Revenues and benefits"
     detail: str = ""  # its recovery stage or arrangement, as that system says
+    # What the household pays on it each month under that system's arrangement, if any.
+    monthly_instalment: Decimal | None = None
     rent_lawfully_due: bool = False
 
 
@@ -34,3 +36,13 @@ def other_debts_for(case: Case) -> list[OtherDebt]:
         if provider is not None:
             debts.extend(provider(case))
     return debts
+
+
+def other_monthly_instalments(debts: list[OtherDebt]) -> Decimal:
+    """What the household already pays each month on the council's other debts: money an
+    arrangement for the rent cannot also count on (legal-reference.md §12, "Judging
+    sustainability": every priority debt is paid from the same surplus)."""
+    return sum(
+        (d.monthly_instalment for d in debts if d.monthly_instalment and d.balance > 0),
+        Decimal("0.00"),
+    )

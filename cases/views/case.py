@@ -20,7 +20,7 @@ from arrears.selectors import latest_recommendation, letter_requests_for
 from cases import selectors
 from cases.charts import balance_chart
 from cases.models import Case, Hold, Stage
-from cases.other_debts import other_debts_for
+from cases.other_debts import other_debts_for, other_monthly_instalments
 from cases.permissions import can_act_on_case, can_view_case
 from core.money import weeks_of
 from core.widgets import GovukDateInput
@@ -276,10 +276,14 @@ def case_arrangement(request: HttpRequest, case_id: int) -> HttpResponse:
     statements = list(selectors.statements_for(case=case)[:10])
     latest = statements[0] if statements else None
     live = [a for a in arrangements if a.is_live]
+    other_instalments = other_monthly_instalments(context["other_debts"])
     for arrangement in live:
         arrangement.affordability = (
             affordability(
-                statement=latest, instalment=arrangement.instalment, frequency=arrangement.frequency
+                statement=latest,
+                instalment=arrangement.instalment,
+                frequency=arrangement.frequency,
+                other_instalments=other_instalments,
             )
             if latest is not None
             else None

@@ -17,6 +17,7 @@ class IntegrationsRevenuesConfig(AppConfig):
         from cases.other_debts import OtherDebt
         from core.money import format_money
         from integrations.revenues.selectors import revenues_debts_for
+        from payments.arrangements import monthly_equivalent
 
         debts = []
         for debt in revenues_debts_for(case=case):
@@ -32,6 +33,11 @@ class IntegrationsRevenuesConfig(AppConfig):
                     balance_on=debt.balance_on,
                     kept_by="Revenues and benefits",
                     detail="; ".join(detail),
+                    monthly_instalment=(
+                        monthly_equivalent(debt.instalment, debt.instalment_frequency)
+                        if debt.instalment
+                        else None
+                    ),
                 )
             )
         return debts
