@@ -95,6 +95,5 @@ def test_the_income_and_expenditure_page_lists_the_councils_other_debts(client, 
     block = content[content.index('id="other-council-debts"') :]
     assert (
         "Council Tax CT1001: £900.00 at 23 November 2026"
-        " (Liability order; paying £50.00 monthly), £50.00 a month"
-        in block
+        " (Liability order; paying £50.00 monthly), £50.00 a month" in block
     )
