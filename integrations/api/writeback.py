@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Min, OuterRef
@@ -25,7 +26,7 @@ from django.utils import timezone
 
 from arrears.actions import action_label
 from arrears.models import RecommendationHistory
-from cases.models import CaseEvent, Stage
+from cases.models import Case, CaseEvent, Stage
 from cases.timeline import describe
 from integrations.api.models import WritebackExport, WritebackLine
 from payments.models import Account, AccountKind
@@ -47,6 +48,8 @@ COLUMNS = [
     "next_action_label",
     "amount",
     "officer",
+    "hms_tenancy_id",
+    "hms_account_id",
 ]
 
 # The timeline verbs the housing system's action diary takes, with the code it files
@@ -105,19 +108,51 @@ def _money(value: Any) -> str:
         return ""
 
 
-def _rent_accounts(case_ids: set[int]) -> dict[int, str]:
-    """Each case's rent account reference: the HMS files diary entries by account."""
-    found: dict[int, str] = {}
-    for case_id, reference in (
+@dataclass(frozen=True)
+class CaseKeys:
+    """How the housing system knows a case: our references, and its own ids for the
+    tenancy and the rent account when the HMS load made them (integrations.HmsTenancy,
+    HmsAccount)."""
+
+    rent_account: str = ""
+    hms_tenancy_id: str = ""
+    hms_account_id: str = ""
+
+
+def _hms_ids(model_name: str, field: str, ids: set[int]) -> dict[int, str]:
+    """The HMS's ids for our records, from the HMS load's links, if that is installed."""
+    try:
+        model = apps.get_model("integrations", model_name)
+    except LookupError:
+        return {}
+    return dict(model.objects.filter(**{f"{field}__in": ids}).values_list(field, "hms_id"))
+
+
+def _case_keys(case_ids: set[int]) -> dict[int, CaseKeys]:
+    """Each case's rent account (the open one, else the latest) and the HMS's ids: the
+    HMS files diary entries by tenancy or account. Three queries whatever the count."""
+    accounts: dict[int, tuple[int, str]] = {}
+    for case_id, account_id, reference in (
         Account.objects.filter(case_id__in=case_ids, kind=AccountKind.RENT)
         .order_by("case_id", "status", "-opened_on", "id")
-        .values_list("case_id", "reference")
+        .values_list("case_id", "id", "reference")
     ):
-        found.setdefault(case_id, reference)
-    return found
+        accounts.setdefault(case_id, (account_id, reference))
+    tenancies = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "tenancy_id"))
+    hms_tenancies = _hms_ids("HmsTenancy", "tenancy_id", set(tenancies.values()))
+    hms_accounts = _hms_ids("HmsAccount", "account_id", {a for a, _ in accounts.values()})
+    keys = {}
+    for case_id in case_ids:
+        account_id, reference = accounts.get(case_id, (None, ""))
+        keys[case_id] = CaseKeys(
+            rent_account=reference,
+            hms_tenancy_id=hms_tenancies.get(tenancies.get(case_id), ""),
+            hms_account_id=hms_accounts.get(account_id, ""),
+        )
+    return keys
 
 
-def _event_rows(events: list[CaseEvent], accounts: dict[int, str]) -> list[tuple[int, list[str]]]:
+def _event_rows(events: list[CaseEvent], keys: dict[int, CaseKeys]) -> list[tuple[int, list[str]]]:
     rows = []
     for event in events:
         code, category = ACTION_CODES[event.verb]
@@ -125,6 +160,7 @@ def _event_rows(events: list[CaseEvent], accounts: dict[int, str]) -> list[tuple
         at = timezone.localtime(event.occurred_at, LONDON)
         stage = str(payload.get("to", "")) if event.verb == "stage_changed" else ""
         amount = payload.get("instalment", payload.get("amount"))
+        key = keys[event.case_id]
         rows.append(
             (
                 event.pk,
@@ -134,7 +170,7 @@ def _event_rows(events: list[CaseEvent], accounts: dict[int, str]) -> list[tuple
                     at.date().isoformat(),
                     at.strftime("%H:%M:%S"),
                     event.case.tenancy.reference,
-                    accounts.get(event.case_id, ""),
+                    key.rent_account,
                     event.case.reference,
                     code,
                     category,
@@ -144,6 +180,8 @@ def _event_rows(events: list[CaseEvent], accounts: dict[int, str]) -> list[tuple
                     "",
                     _money(amount),
                     event.actor.username if event.actor_id else "SYSTEM",
+                    key.hms_tenancy_id,
+                    key.hms_account_id,
                 ],
             )
         )
@@ -151,7 +189,7 @@ def _event_rows(events: list[CaseEvent], accounts: dict[int, str]) -> list[tuple
 
 
 def _next_action_rows(
-    history: list[RecommendationHistory], accounts: dict[int, str]
+    history: list[RecommendationHistory], keys: dict[int, CaseKeys]
 ) -> list[tuple[int, list[str]]]:
     return [
         (
@@ -162,7 +200,7 @@ def _next_action_rows(
                 h.run_date.isoformat(),
                 "",
                 h.case.tenancy.reference,
-                accounts.get(h.case_id, ""),
+                keys[h.case_id].rent_account,
                 h.case.reference,
                 NEXT_ACTION_CODE,
                 "stage",
@@ -173,6 +211,8 @@ def _next_action_rows(
                 action_label(h.action),
                 "",
                 "SYSTEM",
+                keys[h.case_id].hms_tenancy_id,
+                keys[h.case_id].hms_account_id,
             ],
         )
         for h in history
@@ -185,7 +225,8 @@ def render(rows: list[list[str]], *, day: date) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     writer.writerows(rows)
-    writer.writerow(["TRAILER", "TRAILER", day.isoformat(), "", "", "", "", str(len(rows))])
+    trailer = ["TRAILER", "TRAILER", day.isoformat(), "", "", "", "", str(len(rows))]
+    writer.writerow(trailer + [""] * (len(COLUMNS) - len(trailer)))
     return out.getvalue().encode("utf-8")
 
 
@@ -265,12 +306,12 @@ def writeback_day(*, day: date, folder: Path, today: date) -> WritebackResult:
 def _create(day: date) -> WritebackExport:
     with transaction.atomic():
         events, history = _select(day)
-        accounts = _rent_accounts({e.case_id for e in events} | {h.case_id for h in history})
+        keys = _case_keys({e.case_id for e in events} | {h.case_id for h in history})
         sourced = [
-            (WritebackLine.Source.EVENT, pk, row) for pk, row in _event_rows(events, accounts)
+            (WritebackLine.Source.EVENT, pk, row) for pk, row in _event_rows(events, keys)
         ] + [
             (WritebackLine.Source.RECOMMENDATION, pk, row)
-            for pk, row in _next_action_rows(history, accounts)
+            for pk, row in _next_action_rows(history, keys)
         ]
         rows = [row for _, _, row in sourced]
         export = WritebackExport.objects.create(

@@ -205,3 +205,33 @@ def test_only_the_diary_verbs_are_written_back(tmp_path, day_of_work):
     )
     assert exported == {"stage_changed", "letter_requested", "contact_recorded"}
     assert CaseEvent.objects.filter(verb="note_added").exists()
+
+
+def test_the_hms_own_ids_are_written_when_the_hms_load_made_the_records(
+    tmp_path, day_of_work, behind
+):
+    from django.apps import apps
+
+    try:
+        hms_tenancy = apps.get_model("integrations", "HmsTenancy")
+        hms_account = apps.get_model("integrations", "HmsAccount")
+    except LookupError:
+        pytest.skip("the HMS load (integrations.HmsTenancy) is not on this branch")
+    case, account = behind
+    hms_tenancy.objects.create(tenancy=case.tenancy, hms_id="T-778812", fingerprint="x")
+    hms_account.objects.create(account=account, hms_id="RA-0099123", fingerprint="y")
+
+    path = writeback_day(day=DAY, folder=tmp_path, today=NEXT).path
+
+    for row in _rows(path)[1:-1]:
+        assert row[15:] == ["T-778812", "RA-0099123"]
+
+
+def test_every_row_has_the_full_width_and_no_hms_ids_without_the_load(tmp_path, day_of_work):
+    rows = _rows(writeback_day(day=DAY, folder=tmp_path, today=NEXT).path)
+
+    assert {len(r) for r in rows} == {len(COLUMNS)} == {17}
+    from django.apps import apps
+
+    if not apps.all_models["integrations"].get("hmstenancy"):
+        assert {tuple(r[15:]) for r in rows[1:-1]} == {("", "")}
