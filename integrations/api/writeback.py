@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 
@@ -283,10 +283,10 @@ def writeback_day(*, day: date, folder: Path, today: date) -> WritebackResult:
             f"{day:%-d %B %Y} has not ended yet: the write-back covers days before today."
         )
     existing = WritebackExport.objects.filter(day=day).first()
-    created = existing is None
+    created = False
     if existing is None:
         try:
-            existing = _create(day)
+            existing, created = _create(day)
         except IntegrityError:
             # Another process made the day's file first; write its lines.
             existing = WritebackExport.objects.get(day=day)
@@ -303,8 +303,19 @@ def writeback_day(*, day: date, folder: Path, today: date) -> WritebackResult:
     return WritebackResult(export=existing, path=path, created=created)
 
 
-def _create(day: date) -> WritebackExport:
+# Two exports at once (the beat task and an operator's command) would both choose the
+# same late events; one at a time, on PostgreSQL by an advisory lock held to commit.
+WRITEBACK_LOCK = 0x4D5357_4252  # any constant unique to this job
+
+
+def _create(day: date) -> tuple[WritebackExport, bool]:
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITEBACK_LOCK])
+        made_meanwhile = WritebackExport.objects.filter(day=day).first()
+        if made_meanwhile is not None:
+            return made_meanwhile, False
         events, history = _select(day)
         keys = _case_keys({e.case_id for e in events} | {h.case_id for h in history})
         sourced = [
@@ -327,7 +338,7 @@ def _create(day: date) -> WritebackExport:
             ],
             batch_size=5000,
         )
-    return export
+    return export, True
 
 
 def days_to_write(*, since: date | None, today: date) -> list[date]:
