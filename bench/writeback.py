@@ -65,7 +65,7 @@ def _add_events(cursor, *, count: int, first: date, days: int) -> None:
                                   'channel_label', 'Phone call', 'outcome_label', 'No answer'),
                (%s::date + ((g %% %s) || ' days')::interval
                 + ((g * 7919 %% 86000) || ' seconds')::interval) AT TIME ZONE 'Europe/London'
-        FROM generate_series(0, %s - 1) AS g
+        FROM generate_series(0::bigint, %s - 1) AS g
         JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM cases_case) c
           ON c.n = g %% (SELECT count(*) FROM cases_case)
         """,

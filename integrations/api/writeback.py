@@ -262,6 +262,15 @@ def _select(day: date) -> tuple[list[CaseEvent], list[RecommendationHistory]]:
         )
         .exclude(Exists(exported_event))
         .select_related("case__tenancy", "actor")
+        # Only what a line needs: a case row has some thirty columns.
+        .only(
+            "verb",
+            "payload",
+            "occurred_at",
+            "case__reference",
+            "case__tenancy__reference",
+            "actor__username",
+        )
         .order_by("occurred_at", "id")
     )
     exported_history = WritebackLine.objects.filter(
@@ -271,6 +280,14 @@ def _select(day: date) -> tuple[list[CaseEvent], list[RecommendationHistory]]:
         RecommendationHistory.objects.filter(run_date__gte=window_day, run_date__lte=day)
         .exclude(Exists(exported_history))
         .select_related("case__tenancy")
+        .only(
+            "run_date",
+            "stage",
+            "action",
+            "needs_approval",
+            "case__reference",
+            "case__tenancy__reference",
+        )
         .order_by("run_date", "case__reference", "id")
     )
     return events, history
