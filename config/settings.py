@@ -286,6 +286,12 @@ CELERY_BEAT_SCHEDULE["integrations-hms-writeback"] = {
     "task": "integrations.api.tasks.hms_writeback_nightly",
     "schedule": crontab(hour=5, minute=30),
 }
+# Council Tax and HB overpayment files from the revenues system (integrations/revenues).
+REVENUES_IMPORT_DIR = env.path("REVENUES_IMPORT_DIR", default=BASE_DIR / "imports" / "revenues")
+CELERY_BEAT_SCHEDULE["integrations-revenues-import"] = {
+    "task": "integrations.revenues.tasks.revenues_import_folder",
+    "schedule": crontab(hour=1, minute=30),
+}
 # Requests a minute each council system may make; throttled per system, not per address.
 API_RATE_PER_MINUTE = env.int("API_RATE_PER_MINUTE", default=300)
 # The counts are shared by every web process through Redis when there is one; tests and a

@@ -158,3 +158,24 @@ def test_a_dry_run_says_what_would_change_and_writes_nothing(tmp_path, tenancies
     assert "3 new" in capsys.readouterr().out
     assert not RevenuesDebt.objects.exists()
     assert not RevenuesImport.objects.exists()
+
+
+def test_the_nightly_task_loads_each_new_file_in_the_folder_and_skips_a_refused_one(
+    tmp_path, tenancies, settings, today
+):
+    from integrations.revenues.tasks import revenues_import_folder
+
+    settings.REVENUES_IMPORT_DIR = tmp_path
+    _file(tmp_path, _good_body(tenancies), name="2026-11-20.csv")
+    _file(tmp_path, f"CT9,CTAX,{tenancies[0].reference},X,oops,2026-11-21,,,\n", name="bad.csv")
+
+    first = revenues_import_folder.delay().get()
+    again = revenues_import_folder.delay().get()
+
+    assert first == {
+        "2026-11-20.csv": "rows 3, new 3, updated 0, unchanged 0, older 0",
+        "bad.csv": "refused: 1 problem(s)",
+    }
+    assert again["2026-11-20.csv"] == "already imported"
+    assert RevenuesDebt.objects.count() == 3 and not RevenuesDebt.objects.filter(reference="CT9")
+    assert "integrations-revenues-import" in settings.CELERY_BEAT_SCHEDULE
