@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django_filters",
     "django_htmx",
+    "rest_framework",
     "core",
     "cases",
     "payments",
@@ -52,6 +53,8 @@ INSTALLED_APPS = [
     "court",
     "performance",
     "integrations",
+    "integrations.api",
+    "integrations.revenues",
     "demo",
 ]
 
@@ -270,4 +273,47 @@ CELERY_BEAT_SCHEDULE["notices-expire"] = {
 CELERY_BEAT_SCHEDULE["notices-stranded"] = {
     "task": "notices.tasks.render_stranded",
     "schedule": crontab(minute="*/15"),
+}
+
+# ---------------------------------------------------------------------------
+# The write-back to the housing system and the API for other council systems
+# (integrations/api; see its README)
+# ---------------------------------------------------------------------------
+# Where the nightly action-diary export for the housing management system is written.
+HMS_WRITEBACK_DIR = env.path("HMS_WRITEBACK_DIR", default=BASE_DIR / "exports" / "hms")
+# After the nightly run (02:00) has written the day's stages and next actions.
+CELERY_BEAT_SCHEDULE["integrations-hms-writeback"] = {
+    "task": "integrations.api.tasks.hms_writeback_nightly",
+    "schedule": crontab(hour=5, minute=30),
+}
+# Council Tax and HB overpayment files from the revenues system (integrations/revenues).
+REVENUES_IMPORT_DIR = env.path("REVENUES_IMPORT_DIR", default=BASE_DIR / "imports" / "revenues")
+CELERY_BEAT_SCHEDULE["integrations-revenues-import"] = {
+    "task": "integrations.revenues.tasks.revenues_import_folder",
+    "schedule": crontab(hour=1, minute=30),
+}
+# Requests a minute each council system may make; throttled per system, not per address.
+API_RATE_PER_MINUTE = env.int("API_RATE_PER_MINUTE", default=300)
+# The counts are shared by every web process through Redis when there is one; tests and a
+# trial without Redis count in each process's memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api_throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL and not TESTING
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
+    ),
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["integrations.api.authentication.SystemTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["integrations.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.api.throttling.SystemRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"system": f"{API_RATE_PER_MINUTE}/minute"},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
+    "PAGE_SIZE": 100,
+    "UNAUTHENTICATED_USER": None,
+    "COERCE_DECIMAL_TO_STRING": True,
+    "DEFAULT_SCHEMA_CLASS": "rest_framework.schemas.openapi.AutoSchema",
 }

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cases.models import Case, CourtCase, IncomeExpenditure
+from cases.other_debts import other_debts_for, other_monthly_instalments
 from cases.rules import income_statement_is_current
 from cases.services import case_event_record
 from core.models import User
@@ -60,10 +61,13 @@ class Affordability:
     available: Decimal
     rent: Decimal
     instalment: Decimal
+    # Paid each month on the council's other debts (Council Tax, HB overpayments) under
+    # the revenues system's arrangements (cases/other_debts.py).
+    other_instalments: Decimal = Decimal("0.00")
 
     @property
     def total(self) -> Decimal:
-        return self.rent + self.instalment
+        return self.rent + self.instalment + self.other_instalments
 
     @property
     def left_over(self) -> Decimal:
@@ -74,26 +78,38 @@ class Affordability:
         return self.total > self.available
 
     def warning(self) -> str:
+        others = (
+            f" and the {format_money(self.other_instalments)} paid to the council's other debts"
+            if self.other_instalments
+            else ""
+        )
         return (
-            f"Rent plus this instalment is {format_money(self.total)} a month, "
+            f"Rent plus this instalment{others} is {format_money(self.total)} a month, "
             f"{format_money(-self.left_over)} more than the {format_money(self.available)} "
             "the income and expenditure statement leaves for rent and arrears"
         )
 
 
 def affordability(
-    *, statement: IncomeExpenditure, instalment: Decimal, frequency: str
+    *,
+    statement: IncomeExpenditure,
+    instalment: Decimal,
+    frequency: str,
+    other_instalments: Decimal = Decimal("0.00"),
 ) -> Affordability:
     """Does current rent plus the instalment fit the statement's surplus before rent?
 
     A sustainable agreement is current rent plus the arrears instalment no more than
     the surplus available for priority debts (legal-reference.md §12, "Judging
-    sustainability"). The rent is the statement's own rent line.
+    sustainability"). The rent is the statement's own rent line; `other_instalments` is
+    what the household already pays each month on the council's other debts (Council
+    Tax and HB overpayment arrangements), which comes out of the same surplus.
     """
     return Affordability(
         available=statement.available_for_rent_and_arrears,
         rent=statement.rent,
         instalment=monthly_equivalent(instalment, frequency),
+        other_instalments=other_instalments,
     )
 
 
@@ -184,7 +200,12 @@ def _create(
             f"{format_money(current.instalment)} {current.get_frequency_display().lower()}: "
             "replace or cancel it instead"
         )
-    check = affordability(statement=statement, instalment=instalment, frequency=frequency)
+    check = affordability(
+        statement=statement,
+        instalment=instalment,
+        frequency=frequency,
+        other_instalments=other_monthly_instalments(other_debts_for(case)),
+    )
     if check.exceeds and not accept_unaffordable:
         raise ValidationError(check.warning(), code="unaffordable")
     arrangement = Arrangement(

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from cases.other_debts import other_debts_for, other_monthly_instalments
 from cases.rules import income_statement_is_current
 from cases.selectors import statements_for
 from cases.views.actions import _case, casework_form, posted
@@ -78,7 +79,10 @@ def _arrangement_context(case, statement, form, today) -> dict[str, Any]:
     if statement is not None and form.is_bound and form.is_valid():
         data = form.cleaned_data
         check = arrangements.affordability(
-            statement=statement, instalment=data["instalment"], frequency=data["frequency"]
+            statement=statement,
+            instalment=data["instalment"],
+            frequency=data["frequency"],
+            other_instalments=other_monthly_instalments(other_debts_for(case)),
         )
     return {
         "statement": statement,

@@ -20,6 +20,7 @@ from django.utils import timezone
 from cases import forms as case_forms
 from cases import services
 from cases.models import Case, Hold, PatchCover, Referral, Tenant, VulnerabilityFlag
+from cases.other_debts import other_debts_for
 from cases.permissions import case_for_action
 from cases.selectors import case_header, covers_in_force_or_planned
 from core.money import format_money
@@ -549,6 +550,8 @@ def income_expenditure_record(request: HttpRequest, case_id: int) -> HttpRespons
         section="arrangement",
         template="cases/income_expenditure.html",
         perform=record,
+        # The council's other debts, to talk through as priority debts (cases/other_debts.py).
+        context={"other_debts": other_debts_for(case)},
     )
 
 

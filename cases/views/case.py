@@ -20,6 +20,7 @@ from arrears.selectors import figures_confirmed_on, latest_recommendation, lette
 from cases import selectors
 from cases.charts import balance_chart
 from cases.models import Case, Hold, Stage
+from cases.other_debts import other_debts_for, other_monthly_instalments
 from cases.permissions import can_act_on_case, can_view_case
 from core.money import weeks_of
 from core.widgets import GovukDateInput
@@ -171,6 +172,9 @@ def case_context(request: HttpRequest, case_id: int, section: str) -> dict[str, 
     )
     can_act = can_act_on_case(request.user, case, today=today)
     property_ = case.tenancy.property
+    # What the household owes the council on its other systems' books: shown beside the
+    # housing debts, never added to the rent arrears (cases/other_debts.py).
+    other_debts = other_debts_for(case)
     return {
         "case": case,
         "header": header,
@@ -178,6 +182,8 @@ def case_context(request: HttpRequest, case_id: int, section: str) -> dict[str, 
         "open_accounts": open_accounts,
         "balance": balance,
         "rent_arrears": rent_arrears,
+        "other_debts": other_debts,
+        "owed_to_council": balance + sum((d.balance for d in other_debts), Decimal("0.00")),
         "weeks": weeks_of(rent_arrears, case.weekly_charge),
         "recommendation": recommendation_for(case),
         "chart": chart,
@@ -273,10 +279,14 @@ def case_arrangement(request: HttpRequest, case_id: int) -> HttpResponse:
     statements = list(selectors.statements_for(case=case)[:10])
     latest = statements[0] if statements else None
     live = [a for a in arrangements if a.is_live]
+    other_instalments = other_monthly_instalments(context["other_debts"])
     for arrangement in live:
         arrangement.affordability = (
             affordability(
-                statement=latest, instalment=arrangement.instalment, frequency=arrangement.frequency
+                statement=latest,
+                instalment=arrangement.instalment,
+                frequency=arrangement.frequency,
+                other_instalments=other_instalments,
             )
             if latest is not None
             else None
