@@ -15,4 +15,5 @@ urlpatterns = [
     path("arrears/", include("arrears.urls")),
     path("payments/", include("payments.urls")),
     path("performance/", include("performance.urls")),
+    path("privacy/", include("privacy.urls")),
 ]
