@@ -30,17 +30,20 @@ class Restricted:
 
 NOTHING = Restricted()
 
-_providers: list[Callable[[User, Case], Restricted]] = []
+# A provider is given the user, the case, and whether the user may act on the case
+# (the page has worked it out already: cases/permissions.py).
+Provider = Callable[[User, Case, bool], Restricted]
+_providers: list[Provider] = []
 
 
-def register(provider: Callable[[User, Case], Restricted]) -> None:
+def register(provider: Provider) -> None:
     if provider not in _providers:
         _providers.append(provider)
 
 
-def restricted_for(user: User, case: Case) -> Restricted:
+def restricted_for(user: User, case: Case, *, can_act: bool) -> Restricted:
     """What this user may not read on this case, from every registered provider."""
-    found = [provider(user, case) for provider in _providers]
+    found = [provider(user, case, can_act) for provider in _providers]
     if not found:
         return NOTHING
     return Restricted(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -119,7 +120,10 @@ def access_records_write(reads: list[Read]) -> int:
     around it usable. Returns how many were written."""
     if not reads:
         return 0
-    with transaction.atomic():
+    # In autocommit (the usual case after a response) the insert is atomic by itself;
+    # inside a transaction, a savepoint keeps a failure from breaking it.
+    connection = transaction.get_connection()
+    with transaction.atomic() if connection.in_atomic_block else nullcontext():
         AccessRecord.objects.bulk_create(
             [
                 AccessRecord(

@@ -36,17 +36,21 @@ def is_special_category_flag_kind(kind: str) -> bool:
     return kind in HEALTH_FLAG_KINDS
 
 
-def may_read_special_category(user: User, case: Case) -> bool:
+def may_read_special_category(user: User, case: Case, *, can_act: bool | None = None) -> bool:
     """Whether this user reads special category records on this case: the roles that
-    need them anywhere, and whoever works the case (need to know, Art. 5(1)(c))."""
+    need them anywhere, and whoever works the case (need to know, Art. 5(1)(c)).
+    `can_act` is whether they may act on the case, when the caller knows already."""
     if user.has_perm(VIEW_SPECIAL_CATEGORY):
         return True
-    return can_act_on_case(user, case, today=timezone.localdate())
+    if can_act is None:
+        can_act = can_act_on_case(user, case, today=timezone.localdate())
+    return can_act
 
 
-def restricted_records(user: User, case: Case) -> Restricted:
-    """The case's special category records this user may not read (three queries)."""
-    if may_read_special_category(user, case):
+def restricted_records(user: User, case: Case, can_act: bool) -> Restricted:
+    """The case's special category records this user may not read: none for those
+    who may read them (no query), else up to three queries."""
+    if may_read_special_category(user, case, can_act=can_act):
         return NOTHING
     events: set[int] = set()
     contacts: set[int] = set()

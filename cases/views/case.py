@@ -189,7 +189,7 @@ def case_context(request: HttpRequest, case_id: int, section: str) -> dict[str, 
             f"Officer: {case.assigned_officer or 'none'}",
         ],
         # Special category records this user may see exist but not read (UK GDPR Art. 9).
-        "restricted": restricted_for(request.user, case),
+        "restricted": restricted_for(request.user, case, can_act=can_act),
         "section": section,
         "sections": [
             (label, reverse(url_name, args=[case.pk]), key == section)
