@@ -275,6 +275,13 @@ def describe_plan(plan: RetentionPlan) -> list[str]:
         f"{len(plan.cases)} to anonymise"
     ]
     lines += [f"  {ref} closed {closed:%-d %B %Y}" for _pk, ref, closed in plan.cases]
+    tenants = next((c for c in plan.changes if c.label == "cases.tenant"), None)
+    if tenants is not None and tenants.count:
+        lines.append("People whose names and contact details go:")
+        lines += [
+            f"  {t.full_name} (tenancy {t.tenancy.reference})"
+            for t in tenants.rows.select_related("tenancy").order_by("tenancy__reference", "pk")
+        ]
     for change in plan.changes:
         if change.count:
             lines.append(f"{change.label}: {change.count} rows lose {', '.join(change.what)}")

@@ -83,6 +83,8 @@ def test_the_dry_run_lists_exactly_the_cases_past_the_period_and_writes_nothing(
     assert f"{past.reference} closed 22 November 2020" in report
     assert recent.reference not in report and open_.reference not in report
     assert "cases.tenant: 1 rows lose" in report
+    assert f"  Peter Past (tenancy {past.tenancy.reference})" in report
+    assert "Rita" not in report and "Olive" not in report
     assert "cases.contact: 1 rows lose summary" in report
     assert "notices.document: 1 PDF files deleted" in report
     assert "Dry run: nothing was changed." in report
