@@ -2,9 +2,12 @@
 
 `AccessLogMiddleware` notes the read once the view has answered (one row per page
 served, however many queries it made) in a buffer in this process; the buffer is
-written in one bulk insert when the response has been sent (`request_finished`), so
-the page never waits for it. A failed write is logged, with the reads it held, and
-never fails the page: the audit serves the tenant, not the other way round.
+written in one bulk insert when the response has been sent: the server closes the
+response after the last byte (PEP 3333), and the response runs its closers then, so
+the page never waits for it. (A closer rather than `request_finished`, which runs
+after Django has closed an expired database connection and would open another.)
+A failed write is logged, with the reads it held, and never fails the page: the
+audit serves the tenant, not the other way round.
 """
 
 from __future__ import annotations
@@ -141,8 +144,8 @@ def access_records_write(reads: list[Read]) -> int:
     return len(reads)
 
 
-def flush_access_records(**_kwargs) -> int:
-    """Write what the buffer holds (the `request_finished` receiver). Never raises."""
+def flush_access_records() -> int:
+    """Write what the buffer holds, after a response has gone. Never raises."""
     reads = buffer.take()
     try:
         return access_records_write(reads)
@@ -159,8 +162,8 @@ def flush_access_records(**_kwargs) -> int:
 
 
 class AccessLogMiddleware:
-    """Notes each read in the buffer; `flush_access_records` writes it after the
-    response. Noting a read never fails the page."""
+    """Notes each read in the buffer, and has the response write it when closed.
+    Noting a read never fails the page."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -171,6 +174,8 @@ class AccessLogMiddleware:
             read = read_of(request, response)
             if read is not None:
                 buffer.add(read)
+                # HttpResponseBase.close() calls each closer, then sends request_finished.
+                response._resource_closers.append(flush_access_records)
         except Exception:
             logger.exception("Could not note a read of %s", request.path)
         return response
