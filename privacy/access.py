@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -119,28 +118,35 @@ buffer = _Buffer()
 
 
 def access_records_write(reads: list[Read]) -> int:
-    """Write reads in one insert, in a savepoint so a failure leaves any transaction
-    around it usable. Returns how many were written."""
+    """Write reads in one insert. Returns how many were written.
+
+    Inside a transaction it takes a savepoint, so a failure leaves the transaction
+    usable. On its own (the usual case, after a response) on PostgreSQL it commits
+    without waiting for the WAL to reach disk (`synchronous_commit` off for this
+    transaction alone): about 3 ms instead of 8 here (bench/privacy.py). A database
+    crash could lose the last moment's reads, never corrupt them; nothing else waits.
+    """
     if not reads:
         return 0
-    # In autocommit (the usual case after a response) the insert is atomic by itself;
-    # inside a transaction, a savepoint keeps a failure from breaking it.
-    connection = transaction.get_connection()
-    with transaction.atomic() if connection.in_atomic_block else nullcontext():
-        AccessRecord.objects.bulk_create(
-            [
-                AccessRecord(
-                    user_id=r.user_id,
-                    case_id=r.case_id,
-                    kind=r.kind,
-                    view=r.view,
-                    path=r.path,
-                    object_id=r.object_id,
-                    at=r.at,
-                )
-                for r in reads
-            ]
+    rows = [
+        AccessRecord(
+            user_id=r.user_id,
+            case_id=r.case_id,
+            kind=r.kind,
+            view=r.view,
+            path=r.path,
+            object_id=r.object_id,
+            at=r.at,
         )
+        for r in reads
+    ]
+    connection = transaction.get_connection()
+    own_transaction = not connection.in_atomic_block
+    with transaction.atomic():
+        if own_transaction and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        AccessRecord.objects.bulk_create(rows)
     return len(reads)
 
 

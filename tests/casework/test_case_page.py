@@ -273,8 +273,7 @@ def _queries_for(client, case, section) -> int:
 
 
 # Each page's record of who read it (privacy/access.py) is written after the response,
-# inside the test's transaction: savepoint, insert, release. Outside a transaction, as
-# in production, it is the insert alone.
+# inside the test's transaction: savepoint, insert, release.
 AUDIT = 3
 
 
