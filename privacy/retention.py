@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import Func, JSONField, Q
+from django.db import connection, models, transaction
+from django.db.models import F, Func, JSONField, Q
 
 from cases.models import Case, CaseEvent, Tenant
 from cases.timeline import DETAILS
@@ -177,14 +177,19 @@ def _change_for(kind: RecordKind, case_ids) -> Change | None:
 def retention_plan(*, today: date) -> RetentionPlan:
     """What anonymising the cases past the period would change, counted, not done."""
     cases_qs = past_cases(today=today)
-    cutoff = retention_cutoff(today=today, years=settings.PRIVACY_RETENTION_YEARS)
-    plan = RetentionPlan(
-        closed_before=cutoff,
+    return _plan_for(
+        cases_qs.values("pk"),
         cases=list(cases_qs.values_list("pk", "reference", "closed_on")),
+        today=today,
     )
+
+
+def _plan_for(case_ids: models.QuerySet, *, cases: list, today: date) -> RetentionPlan:
+    """The changes for the cases `case_ids` selects (a subquery, never a list of ids)."""
+    cutoff = retention_cutoff(today=today, years=settings.PRIVACY_RETENTION_YEARS)
+    plan = RetentionPlan(closed_before=cutoff, cases=cases)
     if not plan.cases:
         return plan
-    case_ids = cases_qs.values("pk")
     for kind in case_record_kinds():
         if kind.label in KEPT:
             continue
@@ -220,8 +225,10 @@ def retention_plan(*, today: date) -> RetentionPlan:
     )
     from notices.models import Document
 
-    plan.files = list(
-        Document.objects.filter(case__in=case_ids).exclude(file="").values_list("file", flat=True)
+    documents = Document.objects.filter(case__in=case_ids).exclude(file="")
+    plan.files = list(documents.values_list("file", flat=True))
+    plan.changes.append(
+        Change(label="notices.document file", rows=documents, values={"file": ""}, what=["file"])
     )
     for change in plan.changes:
         change.count = change.rows.count()
@@ -229,29 +236,44 @@ def retention_plan(*, today: date) -> RetentionPlan:
 
 
 def retention_apply(*, today: date, actor: User | None) -> RetentionRun | None:
-    """Anonymise the cases past the period, all in one transaction; None if there are none."""
+    """Anonymise the cases past the period, all in one transaction; None if there are none.
+
+    The cases are fixed first, by one INSERT ... SELECT of them into AnonymisedCase, and
+    every UPDATE then reads that set: a case closed meanwhile by another transaction
+    cannot be half done, and the statements are the same however many cases there are.
+    """
+    cutoff = retention_cutoff(today=today, years=settings.PRIVACY_RETENTION_YEARS)
     with transaction.atomic():
-        plan = retention_plan(today=today)
-        if not plan.cases:
+        run = RetentionRun.objects.create(closed_before=cutoff, actor=actor)
+        chosen_sql, params = (
+            past_cases(today=today)
+            .order_by()
+            .annotate(chosen_id=F("pk"))
+            .values("chosen_id")
+            .query.sql_with_params()
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {AnonymisedCase._meta.db_table} (case_id, run_id)"
+                f" SELECT chosen.chosen_id, %s FROM ({chosen_sql}) chosen",
+                [run.pk, *params],
+            )
+        chosen = AnonymisedCase.objects.filter(run=run).values("case_id")
+        cases = list(
+            Case.objects.filter(pk__in=chosen)
+            .order_by("closed_on", "reference")
+            .values_list("pk", "reference", "closed_on")
+        )
+        if not cases:
+            transaction.set_rollback(True)
             return None
-        # Each change is counted before it runs, then made in one UPDATE.
+        plan = _plan_for(chosen, cases=cases, today=today)
+        # Each change is counted (for the run's summary), then made in one UPDATE.
         for change in plan.changes:
             change.rows.update(**change.values)
-        from notices.models import Document
-
-        Document.objects.filter(case__in=[pk for pk, _r, _c in plan.cases]).exclude(file="").update(
-            file=""
-        )
-        run = RetentionRun.objects.create(
-            closed_before=plan.closed_before,
-            cases=len(plan.cases),
-            summary=plan.summary(),
-            actor=actor,
-        )
-        AnonymisedCase.objects.bulk_create(
-            [AnonymisedCase(case_id=pk, run=run) for pk, _ref, _closed in plan.cases],
-            batch_size=1000,
-        )
+        run.cases = len(cases)
+        run.summary = plan.summary()
+        run.save(update_fields=["cases", "summary"])
         files = plan.files
         transaction.on_commit(lambda: _delete_files(files))
     logger.info("Anonymised %d cases closed before %s", run.cases, plan.closed_before)
