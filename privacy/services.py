@@ -60,11 +60,10 @@ def special_category_mark(
         raise ValidationError(errors)
     with transaction.atomic():
         Case.objects.select_for_update().get(pk=case.pk)
-        existing = (
-            SpecialCategoryMark.objects.filter(event=event, contact=contact, flag=flag).first()
-            if len(targets) == 1
-            else None
-        )
+        # Marked already: nothing changes (one mark per record, a unique key).
+        existing = SpecialCategoryMark.objects.filter(
+            event=event, contact=contact, flag=flag
+        ).first()
         if existing is not None:
             return existing
         mark = SpecialCategoryMark(
