@@ -25,6 +25,7 @@ from cases.models import (
     VulnerabilityFlag,
     Warrant,
 )
+from cases.restrictions import NOTHING, RESTRICTED_TEXT, Restricted
 from cases.timeline import (
     KINDS,
     TimelineEntry,
@@ -87,6 +88,7 @@ def timeline_for(
     kind: str = "",
     page: str | int | None = 1,
     sources: Sequence[TimelineSource] = (),
+    restricted: Restricted = NOTHING,
 ) -> Page:
     """A page of the case's timeline, newest first, optionally one kind of entry: its
     events, its contacts, and what other apps' `sources` read (the view adds the ledger's).
@@ -94,7 +96,7 @@ def timeline_for(
     The entries are merged and paged in the database, so a page costs the same few
     queries however long the history.
     """
-    sources = [contact_timeline(case=case), *sources]
+    sources = [contact_timeline(case=case, restricted=restricted), *sources]
     replaced = set().union(*(source.replaces for source in sources))
     events = CaseEvent.objects.filter(case=case).exclude(verb__in=replaced)
     if kind in KINDS:
@@ -112,18 +114,22 @@ def timeline_for(
     ids: dict[str, list[int]] = {}
     for _at, name, pk in result.object_list:
         ids.setdefault(name, []).append(pk)
-    read = {"event": _event_entries} | {source.name: source.entries for source in wanted}
+    read = {"event": lambda pks: _event_entries(pks, restricted)} | {
+        source.name: source.entries for source in wanted
+    }
     entries = {name: read[name](pks) for name, pks in ids.items()}
     result.object_list = [entries[name][pk] for _at, name, pk in result.object_list]
     return result
 
 
-def _event_entries(ids: list[int]) -> dict[int, TimelineEntry]:
+def _event_entries(ids: list[int], restricted: Restricted = NOTHING) -> dict[int, TimelineEntry]:
     return {
         e.pk: TimelineEntry(
             verb=e.verb,
-            title=describe(e.verb, e.payload),
-            text=details(e.verb, e.payload),
+            title=restricted_title(e.verb)
+            if e.pk in restricted.events
+            else describe(e.verb, e.payload),
+            text=RESTRICTED_TEXT if e.pk in restricted.events else details(e.verb, e.payload),
             byline=e.actor_label,
             when=e.occurred_at,
         )
@@ -131,7 +137,14 @@ def _event_entries(ids: list[int]) -> dict[int, TimelineEntry]:
     }
 
 
-def contact_timeline(*, case: Case) -> TimelineSource:
+def restricted_title(verb: str) -> str:
+    """A restricted entry's title: a flag's kind may itself be health data."""
+    if verb.startswith("vulnerability_"):
+        return "Vulnerability flag (restricted)"
+    return describe(verb, {})
+
+
+def contact_timeline(*, case: Case, restricted: Restricted = NOTHING) -> TimelineSource:
     """Contacts from their records: every contact appears, whoever or whatever wrote it."""
 
     def entries(ids: list[int]) -> dict[int, TimelineEntry]:
@@ -140,7 +153,7 @@ def contact_timeline(*, case: Case) -> TimelineSource:
             c.pk: TimelineEntry(
                 verb="contact_recorded",
                 title=describe("contact_recorded", contact_payload(c)),
-                text=c.summary,
+                text=RESTRICTED_TEXT if c.pk in restricted.contacts else c.summary,
                 byline=str(c.recorded_by),
                 when=when_of(c.contacted_on, c.recorded_at),
             )

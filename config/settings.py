@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "integrations",
     "integrations.api",
     "integrations.revenues",
+    "privacy",
     "demo",
 ]
 
@@ -72,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Records who read which case (privacy/access.py); written after the response.
+    "privacy.access.AccessLogMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -316,4 +319,22 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_SCHEMA_CLASS": "rest_framework.schemas.openapi.AutoSchema",
+# Data protection (the privacy app)
+# ---------------------------------------------------------------------------
+# How long the record of who read which case is kept (a nightly task deletes older rows).
+PRIVACY_ACCESS_LOG_RETENTION_DAYS = env.int("PRIVACY_ACCESS_LOG_RETENTION_DAYS", default=730)
+# Personal data of cases closed more than this many years ago is anonymised each night
+# (six years: the Limitation Act 1980 s5 period for a debt, after which it is not needed).
+PRIVACY_RETENTION_YEARS = env.int("PRIVACY_RETENTION_YEARS", default=6)
+if PRIVACY_ACCESS_LOG_RETENTION_DAYS < 1:
+    raise environ.ImproperlyConfigured("PRIVACY_ACCESS_LOG_RETENTION_DAYS must be at least 1.")
+if PRIVACY_RETENTION_YEARS < 1:
+    raise environ.ImproperlyConfigured("PRIVACY_RETENTION_YEARS must be at least 1.")
+CELERY_BEAT_SCHEDULE["privacy-access-log-prune"] = {
+    "task": "privacy.tasks.prune_access_records",
+    "schedule": crontab(hour=3, minute=30),
+}
+CELERY_BEAT_SCHEDULE["privacy-retention"] = {
+    "task": "privacy.tasks.apply_retention",
+    "schedule": crontab(hour=4, minute=0),
 }

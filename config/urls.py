@@ -16,4 +16,5 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("performance/", include("performance.urls")),
     path("api/", include("integrations.api.urls")),
+    path("privacy/", include("privacy.urls")),
 ]

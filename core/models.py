@@ -13,6 +13,8 @@ class Role(models.TextChoices):
     HEAD_OF_SERVICE = "head_of_service", "Head of service"
     ADMINISTRATOR = "administrator", "Administrator"
     FINANCE = "finance", "Finance officer"
+    # Reads the record of who saw what, answers subject access requests (privacy app).
+    DATA_PROTECTION_OFFICER = "data_protection_officer", "Data protection officer"
 
 
 class User(AbstractUser):

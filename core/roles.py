@@ -30,6 +30,9 @@ MANAGER_PERMISSIONS = [
     "cases.reassign_case",
     "cases.approve_legal_action",
     "performance.set_target",
+    # Special category notes and flags on any case (privacy/special_category.py);
+    # officers read them only on the cases they work.
+    "privacy.view_special_category",
 ]
 # The head of service: a manager whose write-off authority has no upper limit.
 HEAD_OF_SERVICE_PERMISSIONS = MANAGER_PERMISSIONS
@@ -44,6 +47,16 @@ FINANCE_PERMISSIONS = [
     "payments.import_payments",
 ]
 
+# The data protection officer: reads cases and who read them, answers subject access
+# requests (UK GDPR Arts. 15, 37-39); no casework.
+DATA_PROTECTION_OFFICER_PERMISSIONS = [
+    "cases.view_case",
+    "payments.view_account",
+    "privacy.view_access_log",
+    "privacy.request_subject_access",
+    "privacy.view_special_category",
+]
+
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.OFFICER: OFFICER_PERMISSIONS,
     Role.SENIOR_OFFICER: SENIOR_OFFICER_PERMISSIONS,
@@ -51,6 +64,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.HEAD_OF_SERVICE: HEAD_OF_SERVICE_PERMISSIONS,
     Role.ADMINISTRATOR: ADMINISTRATOR_PERMISSIONS,
     Role.FINANCE: FINANCE_PERMISSIONS,
+    Role.DATA_PROTECTION_OFFICER: DATA_PROTECTION_OFFICER_PERMISSIONS,
 }
 
 

@@ -22,6 +22,7 @@ from cases.charts import balance_chart
 from cases.models import Case, Hold, Stage
 from cases.other_debts import other_debts_for, other_monthly_instalments
 from cases.permissions import can_act_on_case, can_view_case
+from cases.restrictions import RESTRICTED_TEXT, restricted_for
 from core.money import weeks_of
 from core.widgets import GovukDateInput
 from court.rules import MONEY_CLAIM_KINDS
@@ -196,6 +197,8 @@ def case_context(request: HttpRequest, case_id: int, section: str) -> dict[str, 
             f"Patch {case.patch.code} {case.patch.name}",
             f"Officer: {case.assigned_officer or 'none'}",
         ],
+        # Special category records this user may see exist but not read (UK GDPR Art. 9).
+        "restricted": restricted_for(request.user, case, can_act=can_act),
         "section": section,
         "sections": [
             (label, reverse(url_name, args=[case.pk]), key == section)
@@ -218,6 +221,7 @@ def case_timeline(request: HttpRequest, case_id: int) -> HttpResponse:
         kind=context["kind"],
         page=request.GET.get("page"),
         sources=[ledger_timeline(case=context["case"])],
+        restricted=context["restricted"],
     )
     template = "cases/case_timeline.html"
     if request.htmx and request.htmx.target == "timeline":
@@ -304,9 +308,19 @@ def case_household(request: HttpRequest, case_id: int) -> HttpResponse:
     """The people, how to reach them, their flags, contacts, referrals and holds."""
     context = case_context(request, case_id, "household")
     case = context["case"]
+    restricted = context["restricted"]
+    flags = selectors.flags_for(case=case)
+    for flag in flags:
+        flag.restricted = flag.pk in restricted.flags
+        if flag.restricted:
+            flag.details, flag.cleared_reason = RESTRICTED_TEXT, ""
+    contacts = selectors.contacts_for(case=case)
+    for contact in contacts:
+        if contact.pk in restricted.contacts:
+            contact.summary = RESTRICTED_TEXT
     context.update(
-        contacts=selectors.contacts_for(case=case),
-        flags=selectors.flags_for(case=case),
+        contacts=contacts,
+        flags=flags,
         referrals=selectors.referrals_for(case=case),
         holds=selectors.holds_for(case=case),
         hold_kinds=Hold.Kind,

@@ -272,17 +272,22 @@ def _queries_for(client, case, section) -> int:
     return len(queries)
 
 
+# Each page's record of who read it (privacy/access.py) is written after the response,
+# inside the test's transaction: savepoint, insert, release.
+AUDIT = 3
+
+
 @pytest.mark.parametrize(
     ("section", "most"),
     [
-        ("case", 18),
-        ("case_statement", 16),
-        ("case_arrangement", 16),
-        ("case_household", 18),
+        ("case", 18 + AUDIT),
+        ("case_statement", 16 + AUDIT),
+        ("case_arrangement", 16 + AUDIT),
+        ("case_household", 18 + AUDIT),
         # Notices, and the court half: packs, claims, court cases with their hearings,
         # eviction reports, warrants and suspensions, reviews and money claims.
-        ("case_notices", 25),
-        ("case_documents", 18),
+        ("case_notices", 25 + AUDIT),
+        ("case_documents", 18 + AUDIT),
     ],
 )
 def test_each_section_costs_the_same_queries_however_long_the_history(
