@@ -319,6 +319,9 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_SCHEMA_CLASS": "rest_framework.schemas.openapi.AutoSchema",
+}
+
+# ---------------------------------------------------------------------------
 # Data protection (the privacy app)
 # ---------------------------------------------------------------------------
 # How long the record of who read which case is kept (a nightly task deletes older rows).
