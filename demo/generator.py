@@ -396,6 +396,19 @@ for _, w in PROFILE_WEIGHTS:
     _PROFILE_CUM.append(_total)
 
 
+# How often a regular payer of each profile misses a payment (most catch it up later).
+MISS_RATES = {
+    "weekly": 0.04,
+    "hb_partial": 0.05,
+    "fortnightly": 0.02,
+    "four_weekly_dd": 0.02,
+    "monthly_dd": 0.02,
+    "uc_monthly": 0.06,
+    "arrangement": 0.05,
+    "court_order": 0.05,
+}
+
+
 def _weighted(rng: random.Random, items: list[str], cum: list[int]) -> str:
     roll = rng.random() * cum[-1]
     for item, edge in zip(items, cum, strict=True):
@@ -597,16 +610,7 @@ class CouncilGenerator:
         week_year = cal.week_year
         profile = story.profile
         hb = story.hb_fraction
-        miss = {
-            "weekly": 0.04,
-            "hb_partial": 0.05,
-            "fortnightly": 0.02,
-            "four_weekly_dd": 0.02,
-            "monthly_dd": 0.02,
-            "uc_monthly": 0.06,
-            "arrangement": 0.05,
-            "court_order": 0.05,
-        }.get(profile, 0.0)
+        miss = MISS_RATES.get(profile, 0.0)
         add = ledger.add
         if opening:
             add(first_day, opening, "adjustment", "", "seed", "Balance brought forward")
