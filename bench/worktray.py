@@ -553,6 +553,7 @@ def main() -> None:
     on_tray: dict[int, list[date]] = defaultdict(list)
     mondays: list[tuple[date, dict[str, set[int]], set[int]]] = []
     start_real_weeks = {h.case_id: h.real_weeks() for h in council.households}
+    start_stage = dict(Case.objects.values_list("id", "stage"))
     engine_seconds = posting_seconds = 0.0
     lines_posted = 0
     for day in days:
@@ -578,7 +579,7 @@ def main() -> None:
             under = h.reached is None and start_real_weeks[h.case_id] < FOUR_WEEKS
             if under and h.real_weeks() >= FOUR_WEEKS:
                 h.reached = day
-    report(args, council, by_case, on_tray, mondays, start_real_weeks, days)
+    report(args, council, by_case, on_tray, mondays, start_real_weeks, start_stage, days)
     print(
         f"\nseconds: engine {engine_seconds:.0f} (nightly run and its tidy-up, "
         f"{'every night' if args.nights == 'daily' else 'Mondays'}), posting "
@@ -592,11 +593,29 @@ def main() -> None:
 SUMMARY: list[float] = []
 
 
+GRACE_WORKING_DAYS = 5  # arrears/policy.py default: technical grace_working_days
+LUMP_CYCLES = frozenset({"monthly", "four_weekly", "every_30_days"})
+
+
+def _why_missed(h: Household, start_real_weeks: dict[int, float], start_stage) -> str:
+    if h.cycle in LUMP_CYCLES and (h.truth != "occasional"):
+        return (
+            "a monthly or four-weekly payment missed: four weeks owed the day it falls due, "
+            "seen only after the grace"
+        )
+    if start_real_weeks[h.case_id] >= 1 and start_stage.get(h.case_id) not in ("none", None):
+        return (
+            "past the early contact at the start: letters 1, 2 and the pre-notice warning "
+            "are automatic, so the next person's step is the notice"
+        )
+    return "other"
+
+
 def _pct(part: float, whole: float) -> float:
     return 100.0 * part / whole if whole else 0.0
 
 
-def report(args, council, by_case, on_tray, mondays, start_real_weeks, days) -> None:
+def report(args, council, by_case, on_tray, mondays, start_real_weeks, start_stage, days) -> None:
     from django.db import connection
 
     households = council.households
@@ -671,7 +690,7 @@ def report(args, council, by_case, on_tray, mondays, start_real_weeks, days) -> 
         f"reached four weeks during the {args.weeks} weeks"
     )
     print(
-        f"on the worktray before the day they got there: {len(caught):,} "
+        f"on the worktray on a night before the day they got there: {len(caught):,} "
         f"({_pct(len(caught), len(reached)):.0f}%)"
     )
     if early:
@@ -680,7 +699,29 @@ def report(args, council, by_case, on_tray, mondays, start_real_weeks, days) -> 
             f"weeks early: median {early[len(early) // 2]:.1f}, least {early[0]:.1f}, "
             f"most {early[-1]:.1f}"
         )
+    for label, group in (
+        ("under a week of real arrears at the start", lambda h: start_real_weeks[h.case_id] < 1),
+        ("one to four weeks at the start", lambda h: start_real_weeks[h.case_id] >= 1),
+    ):
+        members = [h for h in reached if group(h)]
+        hits = [h for h in caught if group(h)]
+        print(
+            f"  {label}: {len(hits):,} of {len(members):,} ({_pct(len(hits), len(members)):.0f}%)"
+        )
+    within = [
+        h
+        for h in missed
+        if any(h.reached < d <= h.reached + timedelta(days=7) for d in on_tray.get(h.case_id, []))
+    ]
+    print(
+        f"missed, but on the worktray within a week of getting there (the technical-arrears "
+        f"grace is {GRACE_WORKING_DAYS} working days): {len(within):,}"
+    )
     if missed:
+        why = Counter(_why_missed(h, start_real_weeks, start_stage) for h in missed)
+        print("missed, why:")
+        for reason, count in why.most_common():
+            print(f"  {count:>6,}  {reason}")
         print(
             "missed, by story: "
             + ", ".join(
@@ -688,16 +729,12 @@ def report(args, council, by_case, on_tray, mondays, start_real_weeks, days) -> 
                 for k, v in Counter(f"{h.truth}/{h.profile}" for h in missed).most_common()
             )
         )
-        later = Counter()
-        for h in missed:
-            after = [d for d in on_tray.get(h.case_id, []) if d > h.reached]
-            later["on it later" if after else "never on it"] += 1
-        print("missed: " + ", ".join(f"{k} {v}" for k, v in later.items()))
-        for h in missed[:5]:
+        for h in missed[:6]:
             days_on = on_tray.get(h.case_id, [])
             print(
-                f"  case {h.case_id} {h.truth}/{h.profile} cycle {h.cycle}: reached "
-                f"{h.reached}, first on the worktray "
+                f"  case {h.case_id} {h.truth}/{h.profile} ({h.cycle}), stage at the start "
+                f"{start_stage.get(h.case_id)}, {start_real_weeks[h.case_id]:.1f} weeks real "
+                f"then: reached four weeks {h.reached}, first on the worktray "
                 f"{days_on[0] if days_on else 'never'}"
             )
     SUMMARY[:] = [mean_removed, _pct(len(caught), len(reached)) if reached else 100.0]
