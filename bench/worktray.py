@@ -27,7 +27,8 @@ What it does, on PostgreSQL:
 
 The truth it scores against, per household, from its story: real arrears are what the
 household owed at the start if its story is a real debt (a non-payer, an occasional
-payer, a broken arrangement, a former tenant), plus what its own payments have fallen
+payer, a broken arrangement, a former tenant) or, for a payer, the payments it had
+missed and not made up by then (recorded by the seed), plus what its own payments have fallen
 short of what its cycle promises since (a missed direct debit, a payer who stops).
 Benefit credits held in transit and the payment cycle itself (rent charged before the
 payment day; UC's month in arrears and the five-week wait the seed left behind) are not
@@ -196,6 +197,11 @@ class Council:
             h.basis = h.net or h.charge
             if s.truth in REAL_TRUTHS and s.truth != "about_to_stop":
                 h.real0 = max(0, pence(account.balance))
+            else:
+                # A payment missed and not yet made up is owed whatever the cycle; the
+                # rest of the balance is the cycle (the seed's own words for it).
+                h.carry = pence(s.missed)
+                h.real0 = min(h.carry, max(0, pence(account.balance)))
             self.households.append(h)
 
     # ------------------------------------------------------------- one day's money

@@ -251,6 +251,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "stopped_on",
         "hb_held_from",
         "hb_held_weeks",
+        "missed",
     ),
 }
 
@@ -477,6 +478,7 @@ class Story:
     court_day: int | None = None
     court_outcome: str = ""
     monthly_charging: bool = False
+    missed: int = 0  # pence a regular payer missed and had not made up by today
 
 
 class CouncilGenerator:
@@ -780,6 +782,7 @@ class CouncilGenerator:
                         "UC housing costs paid direct (managed payment)",
                     )
             month = (month + timedelta(days=32)).replace(day=1)
+        story.missed = carry[0]
 
     # ----------------------------------------------------------------- a case
     def rows_for_case(self, index: int) -> dict[str, list[tuple]]:
@@ -1280,7 +1283,10 @@ class CouncilGenerator:
         else:
             truth = "pays"
         pays_themselves = story.hb_fraction < 1 and profile != "uc_managed"
+        # Only a household up to date today is "about to stop"; one that has missed a
+        # payment already owes it (`missed`, real arrears on the seed's today).
         may_stop = truth in ("pays", "uc_cycle") and not is_lease and pays_themselves
+        may_stop = may_stop and not story.missed
         if may_stop and rng.random() < 0.05:
             truth, stopped_on = "about_to_stop", cal.today + timedelta(days=rng.randint(1, 56))
         if truth == "pays" and story.hb_fraction and rng.random() < 0.25:
@@ -1305,6 +1311,7 @@ class CouncilGenerator:
             iso(stopped_on),
             iso(hb_from),
             str(hb_weeks),
+            pounds(story.missed),
         )
 
     def _contacts(

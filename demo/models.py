@@ -69,6 +69,13 @@ class HouseholdStory(models.Model):
     stopped_on = models.DateField(null=True, blank=True, help_text="Stopped paying (or stops).")
     hb_held_from = models.DateField(null=True, blank=True)
     hb_held_weeks = models.PositiveSmallIntegerField(default=0)
+    missed = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        help_text="What a regular payer missed and had not made up by the seed's today: "
+        "real arrears, whatever the cycle.",
+    )
 
     class Meta:
         verbose_name_plural = "household stories"
