@@ -714,14 +714,17 @@ def report(args, council, by_case, on_tray, mondays, start_real_weeks, start_sta
         print(
             f"  {label}: {len(hits):,} of {len(members):,} ({_pct(len(hits), len(members)):.0f}%)"
         )
-    within = [
-        h
-        for h in missed
-        if any(h.reached < d <= h.reached + timedelta(days=7) for d in on_tray.get(h.case_id, []))
-    ]
+    late = []
+    for h in missed:
+        after = [d for d in on_tray.get(h.case_id, []) if d > h.reached]
+        if after:
+            late.append((after[0] - h.reached).days)
+    late.sort()
+    within = sum(1 for days_late in late if days_late <= 7)
     print(
-        f"missed, but on the worktray within a week of getting there (the technical-arrears "
-        f"grace is {GRACE_WORKING_DAYS} working days): {len(within):,}"
+        f"missed: {len(late):,} on the worktray later (median {late[len(late) // 2] if late else 0}"
+        f" days after; {within:,} within a week, the technical-arrears grace being "
+        f"{GRACE_WORKING_DAYS} working days), {len(missed) - len(late):,} never"
     )
     if missed:
         why = Counter(_why_missed(h, start_real_weeks, start_stage) for h in missed)
