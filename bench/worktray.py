@@ -443,11 +443,16 @@ def _post_charges(day: date, charges: list) -> int:
 # ----------------------------------------------------------------- the lists
 
 
+TRAY_ACTIONS: Counter[str] = Counter()  # tonight's worktray by next action
+
+
 def lists_tonight(weekly: dict[int, Decimal], policy) -> dict[str, set[int]]:
     """Tonight's three lists of open cases, as the nightly run left them."""
     from django.db import connection
 
     naive, week, tray = set(), set(), set()
+    actions = TRAY_ACTIONS
+    actions.clear()
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -463,6 +468,7 @@ def lists_tonight(weekly: dict[int, Decimal], policy) -> dict[str, set[int]]:
                     week.add(case_id)
             if needs_a_person(action, automatic_letters=automatic, policy=policy):
                 tray.add(case_id)
+                actions[action] += 1
     return {"balance over zero": naive, OVER_A_WEEK: week, "worktray": tray}
 
 
@@ -510,6 +516,13 @@ def main() -> None:
     )
     parser.add_argument("--chunk-size", type=int, default=5000)
     parser.add_argument(
+        "--policy",
+        type=Path,
+        default=None,
+        help="A JSON file naming policy settings to change first (as manage.py "
+        "policy_preview --policy), made a new policy version by the demo administrator.",
+    )
+    parser.add_argument(
         "--reseed", action="store_true", help="Replace whatever the database holds."
     )
     args = parser.parse_args()
@@ -548,6 +561,8 @@ def main() -> None:
             "The database must be freshly seeded by this checkout (household stories, no "
             "nightly run yet): run again with --reseed."
         )
+    if args.policy is not None:
+        _adopt_policy(args.policy)
     seed_value = HouseholdStory.objects.values_list("seed", flat=True).first()
     council = Council(seed_value)
     weekly = weekly_charges()
@@ -597,6 +612,24 @@ def main() -> None:
 
 
 SUMMARY: list[float] = []
+
+
+def _adopt_policy(path: Path) -> None:
+    """Make the proposal in `path` the policy before the first night (policy as data)."""
+    import json
+
+    from arrears.policy import merge_documents
+    from arrears.services import policy_current, policy_version_create
+    from core.models import User
+
+    changes = json.loads(path.read_text())
+    document = merge_documents(policy_current().document, changes)
+    version = policy_version_create(
+        document=document,
+        note=f"bench/worktray.py --policy {path.name}",
+        actor=User.objects.get(username="admin"),
+    )
+    print(f"policy       version {version.version} from {path}: {json.dumps(changes)}")
 
 
 GRACE_WORKING_DAYS = 5  # arrears/policy.py default: technical grace_working_days
@@ -681,6 +714,10 @@ def report(args, council, by_case, on_tray, mondays, start_real_weeks, start_sta
                 f"{len(ids & lists['balance over zero']):>9,}"
                 f"{len(ids & lists[OVER_A_WEEK]):>8,}{len(ids & lists['worktray']):>8,}"
             )
+
+    print(f"\nThe worktray on {days[-1]} by next action")
+    for action, count in TRAY_ACTIONS.most_common(12):
+        print(f"  {count:>7,}  {action}")
 
     reached = [h for h in households if h.reached is not None]
     caught, early, missed = [], [], []
