@@ -28,8 +28,8 @@ What it does, on PostgreSQL:
 The truth it scores against, per household, from its story: real arrears are what the
 household owed at the start if its story is a real debt (a non-payer, an occasional
 payer, a broken arrangement, a former tenant) or, for a payer, the payments it had
-missed and not made up by then (recorded by the seed), plus what its own payments have fallen
-short of what its cycle promises since (a missed direct debit, a payer who stops).
+missed and not made up by then (recorded by the seed), plus what its own payments
+have fallen short of what its cycle promises since (a missed direct debit, a payer who stops).
 Benefit credits held in transit and the payment cycle itself (rent charged before the
 payment day; UC's month in arrears and the five-week wait the seed left behind) are not
 real arrears. Weeks are of net rent (the charge less Housing Benefit), the policy's
@@ -39,9 +39,19 @@ It prints, for the Mondays: each list's size and the share of the naive list the
 worktray removes; a confusion table of each list against "real arrears of a week or
 more" (household-Mondays); the worktray's cases by the household's story; and recall:
 of the households under four weeks of real arrears at the start that reach four weeks
-during the eight weeks, how many were on the worktray on a night before the day they
-got there, and how many weeks before. The last line is
-`worktray reduction N% recall M%` (N: mean over the Mondays).
+during the eight weeks, how many were on the worktray on a night before they got there
+(up to the morning of that day, whose run sees the ledger to the day before), and how
+many weeks before; split by where they started and by payment cycle; how many by the
+morning after (a monthly payment missed is four weeks owed the day it falls due, which
+no list can show before); and why each miss was missed. The last line is
+`worktray reduction N% recall M%` (N: the share of the balance-over-zero list removed,
+mean over the Mondays; M: recall before they got there).
+
+`--nights mondays` runs the engine on Mondays only (fewer runs for a large council, but
+letters then climb a rung a week, unlike production). `--policy FILE` first makes a
+proposal (JSON naming the settings that change, as manage.py policy_preview reads) the
+policy, so a policy change can be scored the same way. `--reseed` replaces everything in
+the database it is pointed at.
 
 What it leaves out: officers. Nobody records a contact, serves a notice or makes an
 arrangement during the eight weeks, so a case the worktray puts in front of an officer
