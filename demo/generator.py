@@ -232,6 +232,27 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "recorded_at",
     ),
     "cases.CaseEvent": ("id", "case_id", "actor_id", "verb", "payload", "occurred_at"),
+    # The household's story, for the benchmarks (demo/models.py): one row per case.
+    "demo.HouseholdStory": (
+        "id",
+        "case_id",
+        "account_id",
+        "seed",
+        "profile",
+        "truth",
+        "cycle",
+        "pays_weekday",
+        "pays_month_day",
+        "cycle_anchor",
+        "monthly_charging",
+        "hb_share",
+        "uc_direct",
+        "instalment",
+        "stopped_on",
+        "hb_held_from",
+        "hb_held_weeks",
+        "missed",
+    ),
 }
 
 # Contacts an officer makes about arrears: (channel, direction, outcome, summary), with
@@ -376,6 +397,19 @@ for _, w in PROFILE_WEIGHTS:
     _PROFILE_CUM.append(_total)
 
 
+# How often a regular payer of each profile misses a payment (most catch it up later).
+MISS_RATES = {
+    "weekly": 0.04,
+    "hb_partial": 0.05,
+    "fortnightly": 0.02,
+    "four_weekly_dd": 0.02,
+    "monthly_dd": 0.02,
+    "uc_monthly": 0.06,
+    "arrangement": 0.05,
+    "court_order": 0.05,
+}
+
+
 def _weighted(rng: random.Random, items: list[str], cum: list[int]) -> str:
     roll = rng.random() * cum[-1]
     for item, edge in zip(items, cum, strict=True):
@@ -444,6 +478,7 @@ class Story:
     court_day: int | None = None
     court_outcome: str = ""
     monthly_charging: bool = False
+    missed: int = 0  # pence a regular payer missed and had not made up by today
 
 
 class CouncilGenerator:
@@ -577,16 +612,7 @@ class CouncilGenerator:
         week_year = cal.week_year
         profile = story.profile
         hb = story.hb_fraction
-        miss = {
-            "weekly": 0.04,
-            "hb_partial": 0.05,
-            "fortnightly": 0.02,
-            "four_weekly_dd": 0.02,
-            "monthly_dd": 0.02,
-            "uc_monthly": 0.06,
-            "arrangement": 0.05,
-            "court_order": 0.05,
-        }.get(profile, 0.0)
+        miss = MISS_RATES.get(profile, 0.0)
         add = ledger.add
         if opening:
             add(first_day, opening, "adjustment", "", "seed", "Balance brought forward")
@@ -756,6 +782,7 @@ class CouncilGenerator:
                         "UC housing costs paid direct (managed payment)",
                     )
             month = (month + timedelta(days=32)).replace(day=1)
+        story.missed = carry[0]
 
     # ----------------------------------------------------------------- a case
     def rows_for_case(self, index: int) -> dict[str, list[tuple]]:
@@ -1183,6 +1210,9 @@ class CouncilGenerator:
                 cal.today.isoformat(),
             ),
         )
+        out["demo.HouseholdStory"].append(
+            self._household_story(index, case_id, account_id, story, account_kind, is_lease)
+        )
         if stage != "none" and stage_day:
             out["cases.CaseEvent"].append(
                 (
@@ -1195,6 +1225,94 @@ class CouncilGenerator:
                 )
             )
         return out
+
+    def _household_story(
+        self,
+        index: int,
+        case_id: int,
+        account_id: int,
+        story: Story,
+        account_kind: str,
+        is_lease: bool,
+    ) -> tuple:
+        """The truth about the household, as its main account's ledger was written, and
+        what happens to it over the next eight weeks (someone about to stop paying, a
+        Housing Benefit credit held). The future is drawn from a stream of its own, so
+        recording it leaves the rest of the council exactly as it was."""
+        cal = self.cal
+        rng = random.Random(f"{self.world.seed}:{index}:story")
+        last_day = cal.days - 1
+        profile = story.profile
+        cycle = {
+            "weekly": "weekly",
+            "hb_full": "weekly",
+            "hb_partial": "weekly",
+            "arrangement": "weekly",
+            "court_order": "weekly",
+            "stopped_paying": "weekly",
+            "fortnightly": "fortnightly",
+            "four_weekly_dd": "four_weekly",
+            "monthly_dd": "monthly",
+            "uc_monthly": "monthly",
+            "uc_managed": "monthly",
+        }.get(profile, "now_and_then")
+        anchor = None
+        if cycle == "fortnightly":
+            anchor = cal.day(4)  # week 0's Friday, as _rent_ledger pays
+        elif cycle == "four_weekly":
+            anchor = cal.day(7 + 2)  # week 1's Wednesday
+        stopped_on = cal.day(story.stop_day) if story.stop_day is not None else None
+        hb_from, hb_weeks = None, 0
+        if account_kind == "former_tenancy_arrears":
+            truth, cycle, stopped_on = "former_tenant", "now_and_then", None
+        elif is_lease:
+            # Leaseholders pay every 30 days by direct debit unless they stopped.
+            if profile == "stopped_paying":
+                truth, cycle = "non_payer", "now_and_then"
+            else:
+                truth, cycle, anchor = "pays", "every_30_days", cal.day(story.month_day)
+        elif story.arrangement_day is not None and story.arrangement_day <= last_day:
+            broken = story.arrangement_breaks_day is not None
+            truth = "broken_arrangement" if broken else "arrangement"
+        elif profile == "occasional":
+            truth = "occasional"
+        elif profile in ("stopped_paying", "court_order"):
+            truth = "non_payer"
+        elif profile in ("uc_monthly", "uc_managed"):
+            truth = "uc_cycle"
+        else:
+            truth = "pays"
+        pays_themselves = story.hb_fraction < 1 and profile != "uc_managed"
+        # Only a household up to date today is "about to stop"; one that has missed a
+        # payment already owes it (`missed`, real arrears on the seed's today).
+        may_stop = truth in ("pays", "uc_cycle") and not is_lease and pays_themselves
+        may_stop = may_stop and not story.missed
+        if may_stop and rng.random() < 0.05:
+            truth, stopped_on = "about_to_stop", cal.today + timedelta(days=rng.randint(1, 56))
+        if truth == "pays" and story.hb_fraction and rng.random() < 0.25:
+            truth = "hb_in_transit"
+            hb_from = cal.today + timedelta(days=rng.randint(1, 35))
+            hb_weeks = rng.randint(2, 4)
+        return (
+            str(self.world.take_id("demo.HouseholdStory")),
+            str(case_id),
+            str(account_id),
+            str(self.world.seed),
+            profile,
+            truth,
+            cycle,
+            str(story.pay_weekday),
+            str(story.month_day),
+            iso(anchor),
+            TRUE if story.monthly_charging else FALSE,
+            f"{story.hb_fraction:.2f}",
+            TRUE if profile == "uc_managed" else FALSE,
+            pounds(story.arrangement_instalment),
+            iso(stopped_on),
+            iso(hb_from),
+            str(hb_weeks),
+            pounds(story.missed),
+        )
 
     def _contacts(
         self,

@@ -82,7 +82,7 @@ def reset_data() -> None:
     models = [
         m
         for m in apps.get_models()
-        if m._meta.app_label in {"cases", "payments", "arrears", "notices", "court"}
+        if m._meta.app_label in {"cases", "payments", "arrears", "notices", "court", "demo"}
     ]
     tables = [m._meta.db_table for m in models]
     users = User.objects.filter(is_superuser=False)
