@@ -104,7 +104,8 @@ class IdentityProvider:
                     code = secrets.token_urlsafe(16)
                     provider.codes[code] = query
                     self.send_response(302)
-                    location = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}"
+                    back = urlencode({"code": code, "state": query["state"]})
+                    location = f"{query['redirect_uri']}?{back}"
                     self.send_header("Location", location)
                     self.end_headers()
                 elif url.path == "/userinfo":
