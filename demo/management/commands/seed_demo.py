@@ -83,7 +83,8 @@ class Command(BaseCommand):
         if any("authenticator" in login.detail for login in logins):
             self.stdout.write(
                 "Managers and the administrator then give a code from an authenticator app.\n"
-                f"  Add this setup key to one (time-based, 6 digits): {demo_totp_key_for_people()}\n"
+                "  Add this setup key to one (time-based, 6 digits): "
+                f"{demo_totp_key_for_people()}\n"
                 "  or run `manage.py demo_code` for the code it shows now.\n"
                 "  Demo data only: the key is published here, so these accounts share it."
             )
