@@ -1,13 +1,15 @@
 import base64
+import logging
 from binascii import unhexlify
 from io import BytesIO
 from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
+import requests
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,6 +27,8 @@ from accounts.services import (
     authenticator_enrolment_confirm,
     authenticator_enrolment_start,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class SignInView(auth_views.LoginView):
@@ -108,7 +112,11 @@ class SignOnStartView(OIDCAuthenticationRequestView):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not settings.OIDC_ENABLED:
             return HttpResponseRedirect(reverse("login"))
-        self.OIDC_OP_AUTH_ENDPOINT = sign_on_setting("OIDC_OP_AUTHORIZATION_ENDPOINT")
+        try:
+            self.OIDC_OP_AUTH_ENDPOINT = sign_on_setting("OIDC_OP_AUTHORIZATION_ENDPOINT")
+        except (requests.RequestException, ValueError, ImproperlyConfigured):
+            logger.exception("The identity provider's discovery document could not be read")
+            return HttpResponseRedirect(settings.LOGIN_REDIRECT_URL_FAILURE)
         return super().get(request)
 
 

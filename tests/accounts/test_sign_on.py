@@ -236,3 +236,17 @@ def test_groups_give_exactly_the_roles_mapped_to_them(groups, roles):
     mapping = {OFFICERS: "officer", MANAGERS: "manager"}
 
     assert roles_for_groups(groups, mapping) == roles
+
+
+def test_provider_that_does_not_answer_sends_the_person_back_to_sign_in(client, team, settings):
+    settings.OIDC_RP_CLIENT_ID = "id"
+    settings.OIDC_RP_CLIENT_SECRET = "secret"
+    settings.OIDC_OP_DISCOVERY_URL = "http://127.0.0.1:9/.well-known/openid-configuration"
+    settings.OIDC_ENABLED = True
+    forget_provider_configuration()
+
+    response = client.get(reverse("accounts:oidc_start"))
+
+    assert response.status_code == 302 and response.url == "/login/?sign_on=failed"
+    page = client.get(response.url).content.decode()
+    assert "You could not be signed in with your council account" in page
