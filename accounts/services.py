@@ -81,6 +81,10 @@ def provider_user_sync(*, claims: dict, groups_claim: str = "groups") -> User:
                 .first()
             )
         if user is None:
+            if User.objects.filter(username__iexact=username).exists():
+                raise SignOnRefused(
+                    f"the username {username} here belongs to another provider account"
+                )
             user = User(username=username)
             user.set_unusable_password()
         identity = ProviderIdentity(user=user, issuer=issuer, subject=subject)

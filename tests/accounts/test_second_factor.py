@@ -151,3 +151,18 @@ def test_second_factor_is_for_those_who_approve_and_administer(roles, superuser,
         needs_second_factor(roles=roles, is_superuser=superuser, signed_in_with_provider=provider)
         is needed
     )
+
+
+def test_administrator_removes_a_lost_authenticator_and_the_next_sign_in_enrols_again(
+    client, team, clock
+):
+    device = test_authenticator(team.maggie)
+    admin = type(client)()
+    admin.force_login(team.ada)
+
+    listing = admin.get("/admin/otp_totp/totpdevice/")
+    removed = admin.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+
+    assert listing.status_code == 200 and removed.status_code == 302
+    password_sign_in(client, "maggie")
+    assert "Set up an authenticator app" in client.get(second_factor_url("/")).content.decode()

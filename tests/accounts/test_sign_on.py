@@ -250,3 +250,16 @@ def test_provider_that_does_not_answer_sends_the_person_back_to_sign_in(client, 
     assert response.status_code == 302 and response.url == "/login/?sign_on=failed"
     page = client.get(response.url).content.decode()
     assert "You could not be signed in with your council account" in page
+
+
+def test_username_reused_for_a_new_person_at_the_provider_is_refused(client, provider):
+    ProviderGroup.objects.create(group=OFFICERS, role=Role.OFFICER)
+    provider.person = priya()
+    sign_on(client, provider)
+    client.post(reverse("logout"))
+
+    provider.person = priya(sub="entra-subject-someone-new", email="new@eastbrook.example.gov.uk")
+    sign_on(client, provider)
+
+    assert signed_in_user(client) is None
+    assert ProviderIdentity.objects.count() == 1
