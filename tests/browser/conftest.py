@@ -38,7 +38,7 @@ def sign_in(page: Page, live_server, username: str) -> None:
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     if device is not None:
         expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
         page.get_by_label("Code from your authenticator app").fill(current_code(device))
