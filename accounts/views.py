@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
@@ -74,6 +75,7 @@ def _manual_key(device: TOTPDevice) -> str:
 
 
 @second_factor_not_required
+@never_cache  # the enrolment page shows the new authenticator's secret key
 def second_factor(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app (QR code, then its first code), or give its code."""
     if not second_factor_outstanding(request):

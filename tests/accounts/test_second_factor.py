@@ -46,6 +46,7 @@ def test_manager_must_enrol_an_authenticator_before_any_page(client, team, clock
 
     page = client.get(home.url)
     content = page.content.decode()
+    assert "no-store" in page["Cache-Control"]  # it shows the secret key
     assert "Set up an authenticator app" in content
     assert 'src="data:image/svg+xml;base64,' in content
     device = TOTPDevice.objects.get(user=team.maggie)
