@@ -69,14 +69,14 @@ def provider_user_sync(*, claims: dict, groups_claim: str = "groups") -> User:
         # Someone given a local account before single sign-on was switched on keeps it
         # (and their patches), matched once on username or email; after that, on subject.
         user = (
-            User.objects.select_for_update()
+            User.objects.select_for_update(of=("self",))
             .filter(provider_identity__isnull=True)
             .filter(username__iexact=username)
             .first()
         )
         if user is None and email:
             user = (
-                User.objects.select_for_update()
+                User.objects.select_for_update(of=("self",))
                 .filter(provider_identity__isnull=True, email__iexact=email)
                 .first()
             )
