@@ -5,7 +5,7 @@ import os
 import pytest
 from django.conf import settings
 
-pytest_plugins = ["tests.personas"]
+pytest_plugins = ["tests.personas", "tests.second_factor"]
 
 # live_server runs in a thread beside sync Playwright; Django must allow it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -6,6 +6,7 @@ sets both (see docker-compose.yml).
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -45,6 +46,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "rest_framework",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "core",
     "cases",
     "payments",
@@ -56,6 +60,7 @@ INSTALLED_APPS = [
     "integrations.api",
     "integrations.revenues",
     "privacy",
+    "accounts",
     "demo",
 ]
 
@@ -66,15 +71,21 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # request.user.is_verified(): whether this session passed a second factor.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Records who read which case (privacy/access.py); written after the response.
     "privacy.access.AccessLogMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -124,19 +135,28 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# Idle sessions end: activity pushes the expiry on by SESSION_COOKIE_AGE, so a session
+# left alone that long is over; the expiry is kept server-side, in the session row, as
+# well as on the cookie. Like SESSION_SAVE_EVERY_REQUEST, but the session is saved at
+# most once a minute rather than on every request (accounts.middleware).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 # Behind the reverse proxy (README, "Running in production"), which must overwrite any
 # X-Forwarded-Proto a client sends; set false if the app can be reached any other way.
-if env.bool("TRUST_X_FORWARDED_PROTO", default=True):
+TRUST_X_FORWARDED_PROTO = env.bool("TRUST_X_FORWARDED_PROTO", default=True)
+if TRUST_X_FORWARDED_PROTO:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Off by default: the proxy redirects plain HTTP, and the benches and tests speak it.
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# On in production (the proxy's HTTPS requests carry X-Forwarded-Proto, so they are not
+# redirected); off when trying it locally and under tests, which speak plain HTTP.
+# /healthz is answered before this applies.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not (DEBUG or TESTING))
 # Sent only on HTTPS responses, so local plain-HTTP use is untouched.
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 60 * 60)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Only takes effect if someone submits the council's domain to the browsers' list.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -201,7 +221,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        # Its start-up banner on every command; lockouts are still logged (WARNING).
+        "axes.apps": {"level": "WARNING"},
+    },
 }
 
 # The council, as it appears in letters, notices and the service header.
@@ -341,3 +366,63 @@ CELERY_BEAT_SCHEDULE["privacy-retention"] = {
     "task": "privacy.tasks.apply_retention",
     "schedule": crontab(hour=4, minute=0),
 }
+
+# ---------------------------------------------------------------------------
+# Sign-in (the accounts app; accounts/README.md)
+# ---------------------------------------------------------------------------
+# Single sign-on with the council's identity provider over OpenID Connect
+# (mozilla-django-oidc): on when a client id and the provider's discovery document (or,
+# for Microsoft Entra ID, the tenant id) are set; off otherwise, and local accounts are
+# the only way in.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_ENTRA_TENANT_ID = env.str("OIDC_ENTRA_TENANT_ID", default="")
+OIDC_OP_DISCOVERY_URL = env.str(
+    "OIDC_OP_DISCOVERY_URL",
+    default=f"https://login.microsoftonline.com/{OIDC_ENTRA_TENANT_ID}/v2.0/.well-known/openid-configuration"
+    if OIDC_ENTRA_TENANT_ID
+    else "",
+)
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_DISCOVERY_URL)
+if OIDC_ENABLED and not OIDC_RP_CLIENT_SECRET:
+    raise environ.ImproperlyConfigured(
+        "OIDC_RP_CLIENT_ID is set but OIDC_RP_CLIENT_SECRET is not: single sign-on needs both."
+    )
+# The claim listing the user's groups (Entra ID: "groups", object ids unless the app
+# registration emits names; "roles" for app roles). Each is mapped to a role in the admin.
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+# What the sign-in button says: "Sign in with <this>".
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your council account")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+OIDC_CALLBACK_CLASS = "accounts.views.SignOnCallbackView"
+OIDC_AUTHENTICATE_CLASS = "accounts.views.SignOnStartView"
+LOGIN_REDIRECT_URL_FAILURE = "/login/?sign_on=failed"
+
+# The axes backend first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    *(["accounts.oidc.CouncilSignOnBackend"] if OIDC_ENABLED else []),
+]
+
+# Failed sign-ins (django-axes): after AXES_FAILURE_LIMIT failures a username, and
+# separately an address, is locked out for the cool-off; administrators release a
+# lockout early in the admin (Access attempts). A council whose staff share one
+# outgoing address may drop "ip_address" from AXES_LOCKOUT_PARAMETERS.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = env.list("AXES_LOCKOUT_PARAMETERS", default=["username", "ip_address"])
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"
+# Behind the proxy every request comes from the proxy's address; it must overwrite
+# X-Forwarded-For with the client's (nginx: proxy_set_header X-Forwarded-For $remote_addr).
+TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=TRUST_X_FORWARDED_PROTO)
+
+# Second factor (django-otp): local accounts of these roles must enrol an authenticator
+# app and give its code after their password, before any page (accounts/rules.py).
+OTP_TOTP_ISSUER = SERVICE_NAME

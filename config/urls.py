@@ -1,12 +1,13 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from core import views as core_views
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", accounts_views.SignInView.as_view(), name="login"),
+    path("logout/", accounts_views.sign_out, name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import time
+from base64 import b32encode
+from binascii import hexlify, unhexlify
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -15,7 +17,9 @@ from django.contrib.auth.models import Group
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Q
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.rules import needs_second_factor
 from cases.models import Patch, PatchCover
 from core.dates import week_start
 from core.models import Role, User
@@ -31,6 +35,11 @@ from demo.loader import BulkLoader, analyze
 from payments.calendar import rent_year_bounds, rent_year_ensure, rent_year_weeks
 
 DEMO_PASSWORD = "arrears-demo-2026"
+# The demo managers' and administrator's authenticator key. It is printed with the
+# logins, so it protects nothing: the demo's accounts are the only ones given it, each
+# device is named for it, and `manage.py demo_code` tells its code to no other device.
+DEMO_TOTP_KEY = hexlify(b"arrears-demo-totp-26").decode()
+DEMO_AUTHENTICATOR_NAME = "Demo authenticator (published key)"
 CASES_PER_PATCH = 2000
 
 OFFICER_NAMES = [
@@ -82,7 +91,8 @@ def reset_data() -> None:
     models = [
         m
         for m in apps.get_models()
-        if m._meta.app_label in {"cases", "payments", "arrears", "notices", "court", "demo"}
+        if m._meta.app_label
+        in {"cases", "payments", "arrears", "notices", "court", "demo", "accounts"}
     ]
     tables = [m._meta.db_table for m in models]
     users = User.objects.filter(is_superuser=False)
@@ -172,6 +182,32 @@ def _people(patch_count: int, password_hash: str, today: date) -> list[Patch]:
     return patches
 
 
+def demo_authenticators_ensure(*, usernames: list[str]) -> list[str]:
+    """Give each demo user whose role needs a second factor, and who has no authenticator
+    yet, one with the published demo key; the usernames that have it."""
+    given = []
+    for person in User.objects.filter(username__in=usernames).prefetch_related("groups"):
+        roles = [g.name for g in person.groups.all()]
+        if not needs_second_factor(
+            roles=roles, is_superuser=person.is_superuser, signed_in_with_provider=False
+        ):
+            continue
+        device = TOTPDevice.objects.filter(user=person, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(
+                user=person, name=DEMO_AUTHENTICATOR_NAME, key=DEMO_TOTP_KEY, confirmed=True
+            )
+        if device.key == DEMO_TOTP_KEY:
+            given.append(person.username)
+    return sorted(given)
+
+
+def demo_totp_key_for_people() -> str:
+    """The demo key as an authenticator app's "enter a setup key" wants it (base32)."""
+    key = b32encode(unhexlify(DEMO_TOTP_KEY)).decode().rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
 # What each demo login is for, beside what the database says of their patches.
 LOGIN_NOTES = {
     "senior1": "any patch, read; adjustments",
@@ -182,20 +218,24 @@ LOGIN_NOTES = {
 }
 
 
+DEMO_LOGINS = [
+    "officer1",
+    "officer2",
+    "officer3",
+    "senior1",
+    "manager1",
+    "admin",
+    "finance1",
+    "finance2",
+]
+
+
 def demo_logins(*, today: date) -> list[Login]:
     """The demo users a newcomer can sign in as, read from the database: the same list
     the night it was seeded and every time after, with the cover in force on `today`."""
-    wanted = [
-        "officer1",
-        "officer2",
-        "officer3",
-        "senior1",
-        "manager1",
-        "admin",
-        "finance1",
-        "finance2",
-    ]
+    wanted = DEMO_LOGINS
     users = {u.username: u for u in User.objects.filter(username__in=wanted)}
+    with_code = set(demo_authenticators_ensure(usernames=wanted))
     covers: dict[int, list[str]] = {}
     for cover in (
         PatchCover.objects.filter(officer__username__in=wanted, starts_on__lte=today)
@@ -215,6 +255,8 @@ def demo_logins(*, today: date) -> list[Login]:
         detail += covers.get(person.pk, [])
         if username in LOGIN_NOTES:
             detail.append(LOGIN_NOTES[username])
+        if username in with_code:
+            detail.append("then the demo authenticator's code")
         logins.append(Login(username, person.job_title or person.role_label, ", ".join(detail)))
     return logins
 

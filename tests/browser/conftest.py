@@ -11,7 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
+
+from tests.second_factor import current_code, needs_it, test_authenticator
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 PASSWORD = "correct horse battery staple"
@@ -28,10 +31,18 @@ def clock():
 
 
 def sign_in(page: Page, live_server, username: str) -> None:
+    """Sign in through the form; managers and administrators then give the code of the
+    tests' authenticator (tests/second_factor.py), as a person would from their phone."""
+    user = get_user_model().objects.get(username=username)
+    device = test_authenticator(user) if needs_it(user) else None
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    if device is not None:
+        expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+        page.get_by_label("Code from your authenticator app").fill(current_code(device))
+        page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 

@@ -7,7 +7,14 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from demo.files import DemoFile
-from demo.seed import DEMO_PASSWORD, Login, SeedRefused, demo_logins, seed_council
+from demo.seed import (
+    DEMO_PASSWORD,
+    Login,
+    SeedRefused,
+    demo_logins,
+    demo_totp_key_for_people,
+    seed_council,
+)
 
 
 class Command(BaseCommand):
@@ -87,6 +94,14 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.username:<10} {login.role:<24} {login.detail}")
+        if any("authenticator" in login.detail for login in logins):
+            self.stdout.write(
+                "Managers and the administrator then give a code from an authenticator app.\n"
+                "  Add this setup key to one (time-based, 6 digits): "
+                f"{demo_totp_key_for_people()}\n"
+                "  or run `manage.py demo_code` for the code it shows now.\n"
+                "  Demo data only: the key is published here, so these accounts share it."
+            )
 
     def _print_files(self, files: list[DemoFile]) -> None:
         if not files:
