@@ -5,6 +5,7 @@ from payments.imports import views
 app_name = "payments"
 urlpatterns = [
     path("imports/", views.imports, name="imports"),
+    path("imports/<int:import_id>/", views.import_detail, name="import_detail"),
 ]
 urlpatterns += [
     path("suspense/", views.suspense, name="suspense"),

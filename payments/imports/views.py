@@ -1,4 +1,6 @@
-"""The finance page: import one file, see recent imports and the suspense queue."""
+"""The finance pages: import one file and see its totals, recent imports, the suspense queue."""
+
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -17,7 +19,7 @@ from payments.imports.suspense import (
     suspense_allocation_reject,
     suspense_allocation_request,
 )
-from payments.models import Account, PaymentImport, SuspenseItem
+from payments.models import Account, ImportLine, PaymentImport, PaymentMethod, SuspenseItem
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -60,7 +62,7 @@ def imports(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, f"{upload.name} posted: " + "; ".join(result.totals.lines_text()[:3])
             )
-            return redirect("payments:imports")
+            return redirect("payments:import_detail", import_id=result.payment_import.pk)
     return render(
         request,
         "payments/imports.html",
@@ -71,6 +73,23 @@ def imports(request: HttpRequest) -> HttpResponse:
             "suspense_count": suspense_items_to_work().count(),
         },
         status=400 if problems else 200,
+    )
+
+
+@permission_required("payments.import_payments", raise_exception=True)
+def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    """One file's totals as kept with its import: lines, sum, per method, matched, to
+    suspense, already posted and the trailer's control total."""
+    record = get_object_or_404(PaymentImport.objects.select_related("imported_by"), pk=import_id)
+    methods = [
+        (PaymentMethod(method).label, figures["count"], Decimal(figures["total"]))
+        for method, figures in sorted(record.per_method.items())
+    ]
+    suspense_items = record.lines.filter(outcome=ImportLine.Outcome.SUSPENSE).count()
+    return render(
+        request,
+        "payments/import_detail.html",
+        {"record": record, "methods": methods, "suspense_items": suspense_items},
     )
 
 

@@ -125,3 +125,17 @@ def test_income_officers_are_not_offered_payment_files_or_suspense(client, team)
     assert reverse("payments:imports") not in page
     assert reverse("payments:suspense") not in page
     assert client.get(reverse("payments:suspense")).status_code == 403
+
+
+def test_an_imported_file_shows_its_totals_on_its_own_page(client, fiona):
+    AccountFactory(reference="1000000001")
+    client.force_login(fiona)
+
+    response = _upload(client, "cash_good.txt", "hackney_cash")
+
+    record = PaymentImport.objects.get()
+    assert response["Location"] == reverse("payments:import_detail", args=[record.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "4, totalling £87.84" in page
+    assert "£87.84 (matches)" in page  # the trailer's control total
+    assert "Cash" in page and "Cheque" in page
