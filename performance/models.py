@@ -203,6 +203,10 @@ class PatchSnapshot(models.Model):
         help_text="The last ledger line posted when it was written: the next run counts "
         "lines after it that were posted late for earlier days."
     )
+    ledger_last_date = models.DateField(
+        help_text="The latest date a ledger line was dated when it was written, or the day "
+        "if none was later: when it is the day, the next run reads only the lines posted since."
+    )
     source = models.CharField(max_length=10, choices=Source.choices)
     written_at = models.DateTimeField()
 

@@ -67,7 +67,8 @@ _WINDOW_COLUMNS = f"""
     SUM(CASE WHEN t.effective_date <= %(day)s AND t.kind IN ({_CREDITS})
              THEN -t.amount ELSE 0 END) AS collected,
     SUM(CASE WHEN t.effective_date <= %(day)s AND t.kind = 'charge'
-             THEN t.amount ELSE 0 END) AS due
+             THEN t.amount ELSE 0 END) AS due,
+    MAX(t.effective_date) AS last_date
 """
 # The lines a snapshot counts towards the year: dated after the previous snapshot's
 # day up to this one, or dated on a day it covered but posted after it.
@@ -96,38 +97,31 @@ def _window_join() -> str:
         ) w ON w.account_id = a.id"""
 
 
-def _snapshot_sql() -> str:
-    return f"""
-WITH high_water AS (
-  SELECT COALESCE(MAX(id), 0) AS id FROM payments_transaction
+# When no line was dated after the previous snapshot's day, every line this one counts
+# was posted since it: the ledger lines above its high-water mark, read by primary key
+# (a day's postings), with no need to look into each account.
+_NEW_LINES = f"""
+new_lines AS (
+  SELECT t.account_id,
+    SUM(CASE WHEN t.effective_date > %(day)s THEN t.amount ELSE 0 END) AS after_day,
+    SUM(CASE WHEN t.effective_date <= %(day)s AND t.effective_date >= %(year_start)s
+             AND {_RECEIPT} THEN -t.amount ELSE 0 END) AS collected,
+    SUM(CASE WHEN t.effective_date <= %(day)s AND t.effective_date >= %(year_start)s
+             AND {_DUE} THEN t.amount ELSE 0 END) AS due,
+    MAX(t.effective_date) AS last_date
+  FROM payments_transaction t
+  LEFT JOIN payments_transaction r ON r.id = t.reverses_id
+  WHERE t.id > %(previous_line)s AND t.id <= (SELECT id FROM high_water)
+  GROUP BY t.account_id
 ),
-accounts AS (
-  SELECT c.patch_id, a.kind, a.rent_lawfully_due,
-         CASE WHEN tn.end_date IS NULL OR tn.end_date > %(day)s THEN 1 ELSE 0 END AS is_current,
-         a.balance - COALESCE(w.after_day, 0) AS balance_on_day,
-         COALESCE(w.collected, 0) AS collected,
-         COALESCE(w.due, 0) AS due
-  FROM payments_account a
-  JOIN cases_case c ON c.id = a.case_id
-  JOIN cases_tenancy tn ON tn.id = a.tenancy_id
-  {_window_join()}
-  WHERE a.rent_lawfully_due OR a.kind = {_FORMER}
-),
-per_patch AS (
-  SELECT patch_id,
-    SUM(CASE WHEN rent_lawfully_due AND is_current = 1 AND balance_on_day > 0
-             THEN balance_on_day ELSE 0 END) AS current_arrears,
-    SUM(CASE WHEN rent_lawfully_due AND is_current = 1 AND balance_on_day > 0
-             THEN 1 ELSE 0 END) AS accounts_owing,
-    SUM(CASE WHEN (kind = {_FORMER} OR (rent_lawfully_due AND is_current = 0))
-                  AND balance_on_day > 0
-             THEN balance_on_day ELSE 0 END) AS former_arrears,
-    SUM(CASE WHEN rent_lawfully_due THEN collected ELSE 0 END) AS collected,
-    SUM(CASE WHEN rent_lawfully_due THEN due ELSE 0 END) AS due
-  FROM accounts
-  GROUP BY patch_id
-),
-late AS (
+late AS (SELECT 0 AS patch_id, 0 AS collected, 0 AS due WHERE 1 = 0),
+reversals AS (SELECT 0 AS patch_id, 0 AS collected, 0 AS due WHERE 1 = 0),"""
+
+
+_LATE = (
+    """,
+late AS ("""
+    + f"""
   SELECT c.patch_id,
     SUM(CASE WHEN t.kind IN ({_CREDITS}) THEN -t.amount ELSE 0 END) AS collected,
     SUM(CASE WHEN t.kind = 'charge' THEN t.amount ELSE 0 END) AS due
@@ -152,9 +146,46 @@ reversals AS (
   WHERE t.reverses_id IS NOT NULL AND a.rent_lawfully_due AND {_COUNTED}
   GROUP BY c.patch_id
 )
+"""
+)
+
+
+def _snapshot_sql(*, new_lines_only: bool = False) -> str:
+    window = "LEFT JOIN new_lines w ON w.account_id = a.id" if new_lines_only else _window_join()
+    return f"""
+WITH high_water AS (
+  SELECT COALESCE(MAX(id), 0) AS id FROM payments_transaction
+),{_NEW_LINES if new_lines_only else ""}
+accounts AS (
+  SELECT c.patch_id, a.kind, a.rent_lawfully_due,
+         CASE WHEN tn.end_date IS NULL OR tn.end_date > %(day)s THEN 1 ELSE 0 END AS is_current,
+         a.balance - COALESCE(w.after_day, 0) AS balance_on_day,
+         COALESCE(w.collected, 0) AS collected,
+         COALESCE(w.due, 0) AS due,
+         w.last_date
+  FROM payments_account a
+  JOIN cases_case c ON c.id = a.case_id
+  JOIN cases_tenancy tn ON tn.id = a.tenancy_id
+  {window}
+  WHERE a.rent_lawfully_due OR a.kind = {_FORMER}
+),
+per_patch AS (
+  SELECT patch_id,
+    SUM(CASE WHEN rent_lawfully_due AND is_current = 1 AND balance_on_day > 0
+             THEN balance_on_day ELSE 0 END) AS current_arrears,
+    SUM(CASE WHEN rent_lawfully_due AND is_current = 1 AND balance_on_day > 0
+             THEN 1 ELSE 0 END) AS accounts_owing,
+    SUM(CASE WHEN (kind = {_FORMER} OR (rent_lawfully_due AND is_current = 0))
+                  AND balance_on_day > 0
+             THEN balance_on_day ELSE 0 END) AS former_arrears,
+    SUM(CASE WHEN rent_lawfully_due THEN collected ELSE 0 END) AS collected,
+    SUM(CASE WHEN rent_lawfully_due THEN due ELSE 0 END) AS due
+  FROM accounts
+  GROUP BY patch_id
+){"" if new_lines_only else _LATE}
 INSERT INTO performance_patchsnapshot
   (patch_id, day, current_arrears, accounts_owing, former_arrears, collected_ytd, due_ytd,
-   ledger_line_id, source, written_at)
+   ledger_line_id, ledger_last_date, source, written_at)
 SELECT p.id, %(day)s,
   COALESCE(pp.current_arrears, 0),
   COALESCE(pp.accounts_owing, 0),
@@ -162,7 +193,10 @@ SELECT p.id, %(day)s,
   COALESCE(b.collected_ytd, 0) + COALESCE(pp.collected, 0) + COALESCE(l.collected, 0)
     + COALESCE(rv.collected, 0),
   COALESCE(b.due_ytd, 0) + COALESCE(pp.due, 0) + COALESCE(l.due, 0) + COALESCE(rv.due, 0),
-  (SELECT id FROM high_water), %(source)s, %(now)s
+  (SELECT id FROM high_water),
+  CASE WHEN (SELECT MAX(last_date) FROM accounts) > %(day)s
+       THEN (SELECT MAX(last_date) FROM accounts) ELSE %(day)s END,
+  %(source)s, %(now)s
 FROM cases_patch p
 LEFT JOIN per_patch pp ON pp.patch_id = p.id
 LEFT JOIN late l ON l.patch_id = p.id
@@ -176,6 +210,7 @@ ON CONFLICT (patch_id, day) DO UPDATE SET
   collected_ytd = excluded.collected_ytd,
   due_ytd = excluded.due_ytd,
   ledger_line_id = excluded.ledger_line_id,
+  ledger_last_date = excluded.ledger_last_date,
   source = excluded.source,
   written_at = excluded.written_at
 """
@@ -197,11 +232,18 @@ def _write(*, day: date, base: dict[str, Any] | None, source: str) -> int:
         "now": timezone.now(),
     }
     with connection.cursor() as cursor:
-        cursor.execute(_snapshot_sql(), params)
+        cursor.execute(_snapshot_sql(new_lines_only=_nothing_dated_after(base)), params)
         if cursor.rowcount >= 0:
             return cursor.rowcount
     # SQLite does not count the rows of an INSERT that starts with WITH.
     return PatchSnapshot.objects.filter(day=day).count()
+
+
+def _nothing_dated_after(base: dict[str, Any] | None) -> bool:
+    """Whether no line of the ledger was dated after the previous snapshot's day when it
+    was written (no Direct Debit collection posted ahead, say): then every line this
+    snapshot counts was posted since it."""
+    return base is not None and base["ledger_last_date"] <= base["day"]
 
 
 def _previous(day: date) -> dict[str, Any] | None:
@@ -209,7 +251,7 @@ def _previous(day: date) -> dict[str, Any] | None:
     return (
         PatchSnapshot.objects.filter(day__lt=day, day__gte=financial_year_start(day))
         .order_by("-day")
-        .values("day", "ledger_line_id")
+        .values("day", "ledger_line_id", "ledger_last_date")
         .first()
     )
 

@@ -4,6 +4,7 @@ dashboard and the write-off queue pass axe-core with no serious or critical viol
 
 import os
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
 from performance.models import Target, WriteOff, WriteOffLimit, WriteOffReason
+from performance.snapshots import snapshots_take
 from performance.writeoffs import write_off_propose
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.performance.conftest import TODAY, build_council
@@ -41,12 +43,25 @@ def test_a_manager_reads_the_dashboard_sets_a_target_and_approves_a_write_off(
         today=TODAY,
     )
 
+    for weeks_ago in (2, 1, 0):
+        snapshots_take(day=TODAY - timedelta(weeks=weeks_ago))
+
     sign_in(page, live_server, "maggie")
     page.get_by_role("link", name="Performance").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Performance: the council")
     expect(page.locator("#collection-chart svg")).to_be_visible()
+    expect(page.locator("#trend-arrears svg")).to_be_visible()
+    expect(page.locator("#table-funnel")).to_be_visible()
     assert_accessible(page)
     _shot(page, "council")
+
+    # A figure the caseload cannot filter to opens the cases behind it.
+    page.locator("#table-legal tr", has_text="Council").get_by_role("link").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notices served, year to date")
+    expect(page.get_by_role("link", name=council.a1.reference)).to_be_visible()
+    assert_accessible(page)
+    _shot(page, "cases-behind")
+    page.go_back()
 
     page.locator("#table-rent").get_by_role("link", name="A01 Northfield").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("patch A01 Northfield")

@@ -86,6 +86,8 @@ def test_snapshots_are_one_insert_for_every_patch_not_a_query_per_patch(council,
         q for q in many.captured_queries if "INSERT INTO performance_patchsnapshot" in q["sql"]
     ]
     assert len(inserts) == 1
+    # Nothing was dated after the day before: only the lines posted since are read.
+    assert "new_lines" in inserts[0]["sql"]
     assert PatchSnapshot.objects.filter(day=TODAY + timedelta(days=1)).count() == 22
 
 

@@ -22,7 +22,7 @@ def _snapshot(patch, day, arrears: str, collected: str, due: str) -> None:
     PatchSnapshot.objects.create(
         patch=patch, day=day, current_arrears=D(arrears), accounts_owing=1,
         former_arrears=D("0"), collected_ytd=D(collected), due_ytd=D(due),
-        ledger_line_id=0, source="run", written_at="2026-11-23T02:00Z",
+        ledger_line_id=0, ledger_last_date=day, source="run", written_at="2026-11-23T02:00Z",
     )  # fmt: skip
 
 
