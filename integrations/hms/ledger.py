@@ -251,11 +251,12 @@ class Staging:
                 cursor.execute(f'ALTER TABLE {LEDGER} ADD CONSTRAINT "{name}" {definition}')
 
     def _balances_update(self) -> None:
+        # ROUND: SQLite sums decimals as binary floats; PostgreSQL's numeric is exact.
         receipts = ", ".join(f"'{k}'" for k in sorted(RECEIPT_KINDS))
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
-                UPDATE {ACCOUNTS} SET balance = {ACCOUNTS}.balance + g.total
+                UPDATE {ACCOUNTS} SET balance = ROUND({ACCOUNTS}.balance + g.total, 2)
                 FROM (SELECT m.account_id AS id, SUM(s.amount) AS total
                       FROM {STAGING} s JOIN {LINKS} m ON m.hms_id = s.account_hms
                       WHERE s.post GROUP BY m.account_id) g

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, Patch, Property, Tenancy, Tenant
@@ -102,8 +102,9 @@ class ImportReport:
                 if self.samples.get(kind) and more > 0:
                     rows.append(f"  ... and {more:,} more")
         if self.posted.lines:
+            verb = "to post" if self.dry_run else "posted"
             rows.append(
-                f"Transactions posted: {self.posted.lines:,}, net {format_money(self.posted.total)}"
+                f"Transactions {verb}: {self.posted.lines:,}, net {format_money(self.posted.total)}"
             )
         if self.posted.already_posted:
             rows.append(
@@ -225,7 +226,14 @@ class FileSet:
     charges: dict[str, tuple[int, Decimal]]
 
 
+# One load at a time (beat and a command run by hand): the second waits for the first.
+ADVISORY_LOCK = 0x484D53  # "HMS"
+
+
 def _import(directory: Path, today: date, report: ImportReport, problems: Problems) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
     files = FileSet(
         read_keyed(directory / layouts.PROPERTIES.name, layouts.PROPERTIES, problems),
         read_keyed(directory / layouts.TENANCIES.name, layouts.TENANCIES, problems),
