@@ -129,12 +129,19 @@ def _rows(path: Path, layout: Layout, problems: Problems) -> Iterator[tuple[int,
             problems.add(layout.name, reader.line_num, "", f"is not well-formed CSV: {exc}")
 
 
-def read_keyed(path: Path, layout: Layout, problems: Problems) -> dict[str, Row]:
-    """A master file as its rows by key; a key given twice is a problem."""
+def read_keyed(
+    path: Path, layout: Layout, problems: Problems, rejected: set[str] | None = None
+) -> dict[str, Row]:
+    """A master file as its rows by key; a key given twice is a problem. The keys of
+    rows refused are added to `rejected`, so rows that refer to them are not reported
+    a second time for it."""
     rows: dict[str, Row] = {}
+    key_at = layout.column_names.index(layout.key)
     for line, raw in _rows(path, layout, problems):
         values = _values(layout, line, raw, problems)
         if values is None:
+            if rejected is not None:
+                rejected.add(raw[key_at].strip())
             continue
         key = values[layout.key]
         if key in rows:

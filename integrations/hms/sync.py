@@ -234,18 +234,23 @@ def _import(directory: Path, today: date, report: ImportReport, problems: Proble
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
+    rejected: dict[str, set[str]] = defaultdict(set)
+
+    def keyed(layout: layouts.Layout) -> dict[str, Row]:
+        return read_keyed(directory / layout.name, layout, problems, rejected[layout.name])
+
     files = FileSet(
-        read_keyed(directory / layouts.PROPERTIES.name, layouts.PROPERTIES, problems),
-        read_keyed(directory / layouts.TENANCIES.name, layouts.TENANCIES, problems),
-        read_keyed(directory / layouts.TENANTS.name, layouts.TENANTS, problems),
-        read_keyed(directory / layouts.ACCOUNTS.name, layouts.ACCOUNTS, problems),
+        keyed(layouts.PROPERTIES),
+        keyed(layouts.TENANCIES),
+        keyed(layouts.TENANTS),
+        keyed(layouts.ACCOUNTS),
         read_charges(
             directory / layouts.RENT_CHARGES.name, layouts.RENT_CHARGES, problems, today=today
         ),
     )
     known = Known.load()
     report.first_load = not known.tenancies
-    _check_references(files, known, problems)
+    _check_references(files, known, problems, rejected)
     _check_service_references(files, known, problems)
 
     staging = Staging()
@@ -257,7 +262,9 @@ def _import(directory: Path, today: date, report: ImportReport, problems: Proble
     read_transactions(
         directory / layouts.TRANSACTIONS.name,
         problems,
-        known_accounts=lambda a: a in files.accounts or a in known.accounts,
+        known_accounts=lambda a: (
+            a in files.accounts or a in known.accounts or a in rejected[layouts.ACCOUNTS.name]
+        ),
         closed_on=closed_on,
         today=today,
         sink=staging.add,
@@ -295,20 +302,28 @@ def _import(directory: Path, today: date, report: ImportReport, problems: Proble
     applier.write_events()
 
 
-def _check_references(files: FileSet, known: Known, problems: Problems) -> None:
-    """Each row's parent is in this set or was loaded before."""
+def _check_references(
+    files: FileSet, known: Known, problems: Problems, rejected: dict[str, set[str]]
+) -> None:
+    """Each row's parent is in this set or was loaded before (or is a row already
+    reported as bad, which is not reported again through its children)."""
 
-    def check(rows: dict[str, Row], layout, column: str, parents: dict, loaded: dict, what: str):
+    def check(
+        rows: dict[str, Row], layout, column: str, parents: dict, loaded: dict, parent_layout
+    ):
+        what = parent_layout.key.removesuffix("_id")
         for row in rows.values():
             parent = row.values[column]
-            if parent not in parents and parent not in loaded:
+            if (
+                parent not in parents
+                and parent not in loaded
+                and parent not in rejected[parent_layout.name]
+            ):
                 problems.add(
                     layout.name,
                     row.line,
                     column,
-                    f"{what} {parent} is in neither {what.replace(' ', '_')}s.csv nor the service"
-                    if what != "property"
-                    else f"property {parent} is in neither properties.csv nor the service",
+                    f"{what} {parent} is in neither {parent_layout.name} nor the service",
                 )
 
     check(
@@ -317,14 +332,28 @@ def _check_references(files: FileSet, known: Known, problems: Problems) -> None:
         "property_id",
         files.properties,
         known.properties,
-        "property",
+        layouts.PROPERTIES,
     )
-    check(files.tenants, layouts.TENANTS, "tenancy_id", files.tenancies, known.tenancies, "tenancy")
     check(
-        files.accounts, layouts.ACCOUNTS, "tenancy_id", files.tenancies, known.tenancies, "tenancy"
+        files.tenants,
+        layouts.TENANTS,
+        "tenancy_id",
+        files.tenancies,
+        known.tenancies,
+        layouts.TENANCIES,
+    )
+    check(
+        files.accounts,
+        layouts.ACCOUNTS,
+        "tenancy_id",
+        files.tenancies,
+        known.tenancies,
+        layouts.TENANCIES,
     )
     for account, (line, _) in files.charges.items():
         if account not in files.accounts and account not in known.accounts:
+            if account in rejected[layouts.ACCOUNTS.name]:
+                continue
             problems.add(
                 layouts.RENT_CHARGES.name,
                 line,
