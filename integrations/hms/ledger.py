@@ -226,6 +226,10 @@ class Staging:
         built once after the insert rather than row by row, as the seed loads it
         (demo/loader.py). In the import's transaction, so a failure restores them."""
         with connection.cursor() as cursor:
+            # The accounts just created have their foreign keys' deferred checks queued,
+            # and PostgreSQL alters no table with checks pending: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             cursor.execute(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
