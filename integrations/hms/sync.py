@@ -771,7 +771,7 @@ class _Applier:
             if row.values["is_lead"]
         }
         keep = {self.known.tenants[k][0] for k in lead_of.values() if k in self.known.tenants}
-        for chunk in _chunks(list(lead_of)):
+        for chunk in _chunks([] if self.report.first_load else list(lead_of)):
             Tenant.objects.filter(tenancy_id__in=chunk, is_lead=True).exclude(pk__in=keep).update(
                 is_lead=False
             )
@@ -855,12 +855,14 @@ class _Applier:
         new, changed = self._split(self.files.accounts, self.known.accounts)
         self._cases_of([self.tenancy_ids[r.values["tenancy_id"]] for _, r in new])
         accounts = []
-        for _key, row in new:
+        for key, row in new:
             tenancy_id = self.tenancy_ids[row.values["tenancy_id"]]
+            charge = self.files.charges.get(key)
             accounts.append(
                 Account(
                     **_account_fields(row.values, tenancy_id, self.case_of_tenancy[tenancy_id]),
                     status=Account.Status.OPEN,
+                    weekly_charge=charge[1] if charge else Decimal("0.00"),
                 )
             )
         created = Account.objects.bulk_create(accounts, batch_size=BATCH)
@@ -896,27 +898,27 @@ class _Applier:
         self._relink(HmsAccount, [(k, r.fingerprint) for k, r, _ in changed])
 
     def _charges(self) -> None:
-        wanted = {self.account_ids[k]: charge for k, (_, charge) in self.files.charges.items()}
-        held = {}
-        for chunk in _chunks(list(wanted)):
-            held.update(Account.objects.filter(pk__in=chunk).values_list("pk", "weekly_charge"))
-        by_charge: dict[Decimal, list[int]] = defaultdict(list)
-        for pk, charge in wanted.items():
-            if held[pk] != charge:
-                by_charge[charge].append(pk)
-        new_accounts = set(self.account_ids.values()) - {
-            pk for pk, _ in self.known.accounts.values()
+        """The weekly charge in force today on each account the file charges; a new
+        account took its charge when it was made."""
+        new = set(self.account_ids.values()) - {pk for pk, _ in self.known.accounts.values()}
+        wanted = {
+            self.account_ids[k]: charge
+            for k, (_, charge) in self.files.charges.items()
+            if self.account_ids[k] not in new
         }
-        for charge, pks in by_charge.items():
-            for chunk in _chunks(pks):
-                Account.objects.filter(pk__in=chunk).update(weekly_charge=charge)
-            changed = [pk for pk in pks if pk not in new_accounts]
-            if changed:
-                self.report.note(
-                    "charge_changed",
-                    f"{len(changed):,} account(s) to {format_money(charge)} a week",
-                    len(changed),
-                )
+        changed = []
+        for chunk in _chunks(list(wanted)):
+            for account in Account.objects.filter(pk__in=chunk).only("pk", "weekly_charge"):
+                if account.weekly_charge != wanted[account.pk]:
+                    account.weekly_charge = wanted[account.pk]
+                    changed.append(account)
+        Account.objects.bulk_update(changed, ["weekly_charge"], batch_size=500)
+        for account in changed[:SAMPLES_PER_KIND]:
+            self.report.note(
+                "charge_changed", f"{account.pk}: {format_money(account.weekly_charge)} a week"
+            )
+        if len(changed) > SAMPLES_PER_KIND:
+            self.report.note("charge_changed", count=len(changed) - SAMPLES_PER_KIND)
 
     # ----------------------------------------------------------------- after posting
     def close_accounts(self, problems: Problems) -> None:
