@@ -114,6 +114,7 @@ def hms_file_set_export(*, directory: Path, today: date) -> Exported:
 
 def _copy_out(path: Path, layout: layouts.Layout, query: str, today: date) -> int:
     header = ",".join(layout.column_names) + "\n"
+    connection.ensure_connection()
     raw = connection.connection
     with raw.cursor() as cursor:
         sql = cursor.mogrify(query, {"today": today})

@@ -20,19 +20,21 @@ from typing import Any
 
 from integrations.hms.layouts import (
     FILE_NAMES,
+    ID,
     MAX_LINE,
+    MONEY,
     SOURCE_BY_KIND,
     TRANSACTIONS,
     Bad,
     Layout,
-    iso_date,
     transaction_sign_problem,
 )
-from payments.models import TransactionKind
+from payments.models import PaymentMethod, TransactionKind
 
 # Problems kept in full; beyond this a file set is plainly wrong and only counted.
 PROBLEMS_KEPT = 200
 BATCH = 20_000
+MAX_PENCE = int(MAX_LINE * 100)
 
 
 @dataclass(frozen=True)
@@ -239,30 +241,45 @@ def read_transactions(
     read = TransactionsRead()
     batch: list[Staged] = []
     columns = TRANSACTIONS.columns
-    id_col, account_col, date_col, kind_col, amount_col, method_col, text_col, rev_col = columns
     today_iso = today.isoformat()
     total_pence = 0
+    kinds = frozenset(TransactionKind.values)
+    methods = frozenset(PaymentMethod.values) | {""}
+    good_dates: dict[str, date] = {}
+    id_match = ID.match
+    money_match = MONEY.match
     for line, raw in _rows(path, TRANSACTIONS, problems):
-        try:
-            hms_id = id_col.value(raw[0])
-            account = account_col.value(raw[1])
-            day = raw[2].strip()
-            date_col.value(day)
-            kind = kind_col.value(raw[3])
-            amount = raw[4].strip()
-            amount_col.value(amount)
-            method = method_col.value(raw[5]) or ""
-            description = text_col.value(raw[6]) or ""
-            reverses = rev_col.value(raw[7]) or ""
-        except Bad as exc:
-            # Name the first bad column of the row, then read the rest for theirs.
+        hms_id, account, day, kind, amount, method, description, reverses = (
+            cell.strip() for cell in raw
+        )
+        # The common case checked inline; any doubt goes to the column readers below,
+        # which name every bad column of the row.
+        on = good_dates.get(day)
+        if on is None and len(day) == 10:
+            try:
+                on = good_dates[day] = date.fromisoformat(day)
+            except ValueError:
+                on = None
+        if not (
+            on is not None
+            and 0 < len(hms_id) <= 60
+            and id_match(hms_id)
+            and kind in kinds
+            and money_match(amount)
+            and method in methods
+            and len(description) <= 200
+            and (not reverses or (len(reverses) <= 60 and id_match(reverses)))
+            and 0 < len(account) <= 64
+        ):
+            reported = False
             for column, cell in zip(columns, raw, strict=True):
                 try:
                     column.value(cell)
                 except Bad as reason:
                     problems.add(name, line, column.name, str(reason))
-            del exc
-            continue
+                    reported = True
+            if reported:
+                continue
         if not known_accounts(account):
             problems.add(
                 name,
@@ -275,7 +292,7 @@ def read_transactions(
             problems.add(name, line, "date", f"{day} is in the future (today is {today_iso})")
             continue
         closed = closed_on.get(account)
-        if closed is not None and iso_date(day) > closed:
+        if closed is not None and on > closed:
             problems.add(
                 name,
                 line,
@@ -284,23 +301,23 @@ def read_transactions(
             )
             continue
         sign = transaction_sign_problem(kind, amount)
-        pence = int(amount.replace(".", ""))
         if sign:
             problems.add(name, line, "amount", sign)
             continue
+        pence = int(amount.replace(".", ""))
         if pence == 0:
             problems.add(name, line, "amount", "must not be zero")
             continue
-        if abs(pence) > MAX_LINE * 100:
+        if abs(pence) > MAX_PENCE:
             problems.add(name, line, "amount", f"is more than £{MAX_LINE:,} on one line")
             continue
-        if (kind == TransactionKind.REVERSAL) != bool(reverses):
+        if (kind == "reversal") != bool(reverses):
             problems.add(
                 name,
                 line,
                 "reverses",
                 "a reversal must name the transaction it reverses"
-                if reverses == ""
+                if not reverses
                 else "only a reversal names a transaction it reverses",
             )
             continue

@@ -36,9 +36,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent, Patch, Property, Tenancy, Tenant
+from cases.models import Case, CaseEvent, Patch, Property, Tenancy, Tenant, Tenure
 from core.money import format_money
 from integrations.hms import layouts
+from integrations.hms.bulk import rows_insert
 from integrations.hms.ledger import Posted, Staging
 from integrations.hms.reading import (
     PROBLEMS_KEPT,
@@ -51,7 +52,7 @@ from integrations.hms.reading import (
     read_transactions,
 )
 from integrations.models import HmsAccount, HmsImport, HmsLink, HmsProperty, HmsTenancy, HmsTenant
-from payments.models import RENT_LAWFULLY_DUE_BY_KIND, Account
+from payments.models import RENT_LAWFULLY_DUE_BY_KIND, Account, AccountKind
 
 BATCH = 2000
 # Changes listed one by one in a report; the rest are counted.
@@ -575,13 +576,18 @@ class _Applier:
                 )
             )
 
-    def _link(self, model, target: str, items: list[tuple[str, str, int]]) -> None:
-        model.objects.bulk_create(
+    def _link(self, model, target: str, new: list[tuple[str, Row]], ids: list[int]) -> None:
+        rows_insert(
+            model,
             [
-                model(hms_id=key, fingerprint=fp, synced_at=self.now, **{f"{target}_id": pk})
-                for key, fp, pk in items
+                {
+                    "hms_id": key,
+                    "fingerprint": row.fingerprint,
+                    "synced_at": self.now,
+                    f"{target}_id": pk,
+                }
+                for (key, row), pk in zip(new, ids, strict=True)
             ],
-            batch_size=BATCH,
         )
 
     def _relink(self, model, items: list[tuple[str, str]]) -> None:
@@ -616,18 +622,14 @@ class _Applier:
     # ----------------------------------------------------------------- properties
     def _properties(self) -> None:
         new, changed = self._split(self.files.properties, self.known.properties)
-        created = Property.objects.bulk_create(
-            [Property(**_property_fields(row.values, self.patch_ids)) for _, row in new],
-            batch_size=BATCH,
-        )
-        for (key, _row), obj in zip(new, created, strict=True):
-            self.property_ids[key] = obj.pk
-            self.report.note("property_new", f"{key} {obj.address_line_1}, {obj.postcode}")
-        self._link(
-            HmsProperty,
-            "property",
-            [(k, r.fingerprint, o.pk) for (k, r), o in zip(new, created, strict=True)],
-        )
+        rows = [_property_fields(row.values, self.patch_ids) for _, row in new]
+        ids = rows_insert(Property, rows)
+        for (key, _row), fields, pk in zip(new, rows, ids, strict=True):
+            self.property_ids[key] = pk
+            self.report.note(
+                "property_new", f"{key} {fields['address_line_1']}, {fields['postcode']}"
+            )
+        self._link(HmsProperty, "property", new, ids)
         objs = _load(Property, [pk for _, _, pk in changed])
         moved_patch: list[tuple[int, int, int]] = []
         for key, row, pk in changed:
@@ -670,44 +672,43 @@ class _Applier:
             else dict(Property.objects.values_list("pk", "patch_id"))
         )
         tenancies = [
-            Tenancy(**_tenancy_fields(row.values, self.property_ids[row.values["property_id"]]))
+            _tenancy_fields(row.values, self.property_ids[row.values["property_id"]])
             for _, row in new
         ]
-        created = Tenancy.objects.bulk_create(tenancies, batch_size=BATCH)
-        cases = Case.objects.bulk_create(
+        ids = rows_insert(Tenancy, tenancies)
+        # Each new tenancy opens its case, on its property's patch, carrying its tenure
+        # (cases.Case.tenure), from the day the tenancy started.
+        case_ids = rows_insert(
+            Case,
             [
-                Case(
-                    reference=t.reference,
-                    tenancy_id=t.pk,
-                    patch_id=patch_of_property[t.property_id],
-                    tenure=t.tenure,
-                    opened_on=t.start_date,
-                )
-                for t in created
+                {
+                    "reference": t["reference"],
+                    "tenancy_id": pk,
+                    "patch_id": patch_of_property[t["property_id"]],
+                    "tenure": t["tenure"],
+                    "opened_on": t["start_date"],
+                }
+                for t, pk in zip(tenancies, ids, strict=True)
             ],
-            batch_size=BATCH,
         )
-        for (key, _row), tenancy, case in zip(new, created, cases, strict=True):
-            self.tenancy_ids[key] = tenancy.pk
-            self.case_of_tenancy[tenancy.pk] = case.pk
+        for (key, _row), tenancy, pk, case_id in zip(new, tenancies, ids, case_ids, strict=True):
+            self.tenancy_ids[key] = pk
+            self.case_of_tenancy[pk] = case_id
             self.report.note(
-                "tenancy_new", f"{key} ({tenancy.get_tenure_display()}) from {tenancy.start_date}"
+                "tenancy_new",
+                f"{key} ({Tenure(tenancy['tenure']).label}) from {tenancy['start_date']}",
             )
             if not self.report.first_load:
                 self._event(
-                    case.pk,
+                    case_id,
                     "tenancy_loaded",
                     {
                         "tenancy": key,
-                        "tenure": tenancy.tenure,
-                        "start_date": tenancy.start_date.isoformat(),
+                        "tenure": tenancy["tenure"],
+                        "start_date": tenancy["start_date"].isoformat(),
                     },
                 )
-        self._link(
-            HmsTenancy,
-            "tenancy",
-            [(k, r.fingerprint, o.pk) for (k, r), o in zip(new, created, strict=True)],
-        )
+        self._link(HmsTenancy, "tenancy", new, ids)
 
         objs = _load(Tenancy, [pk for _, _, pk in changed])
         self._cases_of([pk for _, _, pk in changed])
@@ -776,31 +777,24 @@ class _Applier:
                 is_lead=False
             )
 
-        created = Tenant.objects.bulk_create(
-            [
-                Tenant(**_tenant_fields(row.values, self.tenancy_ids[row.values["tenancy_id"]]))
-                for _, row in new
-            ],
-            batch_size=BATCH,
-        )
-        self._cases_of([t.tenancy_id for t in created] if not self.report.first_load else [])
-        for (key, _), tenant in zip(new, created, strict=True):
-            self.report.note("tenant_new", f"{key} {tenant.full_name}")
-            if not self.report.first_load and tenant.tenancy_id in self.known_tenancy_pks():
+        people = [
+            _tenant_fields(row.values, self.tenancy_ids[row.values["tenancy_id"]]) for _, row in new
+        ]
+        ids = rows_insert(Tenant, people)
+        first_load = self.report.first_load
+        self._cases_of([] if first_load else [p["tenancy_id"] for p in people])
+        for (key, _), person in zip(new, people, strict=True):
+            name = " ".join(
+                p for p in (person["title"], person["first_name"], person["last_name"]) if p
+            )
+            self.report.note("tenant_new", f"{key} {name}")
+            if not first_load and person["tenancy_id"] in self.known_tenancy_pks():
                 self._event(
-                    self.case_of_tenancy.get(tenant.tenancy_id),
+                    self.case_of_tenancy.get(person["tenancy_id"]),
                     "tenant_added",
-                    {
-                        "tenant": tenant.full_name,
-                        "is_tenant": tenant.is_tenant,
-                        "source": "hms",
-                    },
+                    {"tenant": name, "is_tenant": person["is_tenant"], "source": "hms"},
                 )
-        self._link(
-            HmsTenant,
-            "tenant",
-            [(k, r.fingerprint, o.pk) for (k, r), o in zip(new, created, strict=True)],
-        )
+        self._link(HmsTenant, "tenant", new, ids)
 
         objs = _load(Tenant, [pk for _, _, pk in changed])
         self._cases_of([o.tenancy_id for o in objs.values()])
@@ -859,25 +853,23 @@ class _Applier:
             tenancy_id = self.tenancy_ids[row.values["tenancy_id"]]
             charge = self.files.charges.get(key)
             accounts.append(
-                Account(
+                {
                     **_account_fields(row.values, tenancy_id, self.case_of_tenancy[tenancy_id]),
-                    status=Account.Status.OPEN,
-                    weekly_charge=charge[1] if charge else Decimal("0.00"),
-                )
+                    "status": Account.Status.OPEN,
+                    "weekly_charge": charge[1] if charge else Decimal("0.00"),
+                    "balance": Decimal("0.00"),
+                }
             )
-        created = Account.objects.bulk_create(accounts, batch_size=BATCH)
-        for (key, row), account in zip(new, created, strict=True):
-            self.account_ids[key] = account.pk
+        ids = rows_insert(Account, accounts)
+        for (key, row), account, pk in zip(new, accounts, ids, strict=True):
+            self.account_ids[key] = pk
             self.report.note(
-                "account_new", f"{key} {account.reference} ({account.get_kind_display()})"
+                "account_new",
+                f"{key} {account['reference']} ({AccountKind(account['kind']).label})",
             )
             if row.values["closed_on"] is not None:
                 self.closing.append((key, row))
-        self._link(
-            HmsAccount,
-            "account",
-            [(k, r.fingerprint, o.pk) for (k, r), o in zip(new, created, strict=True)],
-        )
+        self._link(HmsAccount, "account", new, ids)
 
         objs = _load(Account, [pk for _, _, pk in changed])
         for key, row, pk in changed:
