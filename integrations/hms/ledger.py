@@ -189,7 +189,6 @@ class Staging:
             FROM {STAGING} s JOIN {LINKS} m ON m.hms_id = s.account_hms
             {{join}}
             WHERE s.post AND s.kind {{kind}} 'reversal'
-            ORDER BY s.line
         """
         insert = (
             f"INSERT INTO {LEDGER} (account_id, kind, effective_date, posted_at, amount, "
