@@ -351,3 +351,31 @@ def test_a_new_record_may_not_take_over_one_the_service_made_itself(tmp_path):
         "properties.csv, line 2, property_id: the service already has a property PR1 that was "
         "not loaded from the HMS"
     )
+
+
+def test_a_new_weekly_charge_applies_from_its_date(tmp_path):
+    _load(tmp_path, base_council(), "night1")
+    later = edited(base_council())
+    later["rent_charges.csv"].append(charge("A2", "2026-11-09", "112.50"))
+
+    report = _load(tmp_path, later, "night2")
+
+    assert Account.objects.get(reference="10000002").weekly_charge == Decimal("112.50")
+    assert Account.objects.get(reference="10000001").weekly_charge == Decimal("105.00")
+    assert report.counts["charge_changed"] == 1
+
+
+def test_a_property_moved_to_another_patch_takes_its_open_case_with_it(tmp_path):
+    _load(tmp_path, base_council(), "night1")
+    later = edited(base_council())
+    find(later["properties.csv"], "property_id", "PR1").update(patch_code="S02", patch_name="South")
+
+    report = _load(tmp_path, later, "night2")
+
+    case = Case.objects.get(reference="TN1")
+    assert case.patch.code == "S02" and Patch.objects.get(code="S02").name == "South"
+    event = case.events.get()
+    assert describe(event.verb, event.payload) == (
+        "Case moved from patch N01 to S02 with its property (housing management system)"
+    )
+    assert (report.counts["patch_new"], report.counts["property_changed"]) == (1, 1)
