@@ -198,14 +198,24 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="hms-bench-"))
     full, delta = work / "full", work / "delta"
 
+    def say(text: str) -> None:
+        print(text, flush=True)
+
+    say(f"database              {connection.vendor} ({connection.settings_dict['NAME']})")
     started = time.monotonic()
     seeded = seed_council(accounts=args.accounts, years=args.years, today=today, reset=True)
     seed_seconds = time.monotonic() - started
+    say(f"accounts              {seeded.accounts:,}")
+    say(f"seed                  {seed_seconds:8.1f} s  ({seeded.ledger_lines:,} ledger lines)")
 
     started = time.monotonic()
     exported = hms_file_set_export(directory=full, today=today)
     export_seconds = time.monotonic() - started
     size = sum(p.stat().st_size for p in full.iterdir())
+    say(
+        f"export                {export_seconds:8.1f} s  ({size / 1e6:,.0f} MB, "
+        f"{exported.rows['transactions.csv']:,} transactions)"
+    )
 
     reset_data()
     from integrations.models import HmsImport
@@ -215,38 +225,30 @@ def main() -> None:
     first = hms_file_set_import(directory=full, today=today)
     first_seconds = time.monotonic() - started
     lines = Transaction.objects.count()
+    say(
+        f"first load            {first_seconds:8.1f} s  ({first.posted.lines:,} lines posted, "
+        f"{lines:,} on the ledger)"
+    )
     first_floor = plain_copy(full)
+    say(f"  plain COPY floor    {first_floor:8.1f} s  (load is {first_seconds / first_floor:.1f}x)")
+    say(f"  against the seed    {first_seconds / seed_seconds:8.2f}x  (issue: within 1.5x)")
 
     counts = write_delta(full, delta, changes=args.changes, today=today)
     started = time.monotonic()
     night = hms_file_set_import(directory=delta, today=today)
     delta_seconds = time.monotonic() - started
+    changes = sum(counts.values())
+    say(
+        f"nightly delta         {delta_seconds:8.1f} s  ({changes:,} changed rows; "
+        f"{sum(night.counts.values()):,} changes, {night.posted.lines:,} lines posted; "
+        "issue: under 30 s)"
+    )
     delta_floor = plain_copy(delta)
+    say(f"  plain COPY floor    {delta_floor:8.2f} s")
     started = time.monotonic()
     again = hms_file_set_import(directory=delta, today=today)
     again_seconds = time.monotonic() - started
-
-    print(f"database              {connection.vendor} ({connection.settings_dict['NAME']})")
-    print(f"accounts              {seeded.accounts:,}")
-    print(f"ledger lines          {lines:,} (seeded {seeded.ledger_lines:,})")
-    print(
-        f"file set              {size / 1e6:,.0f} MB, {exported.rows['transactions.csv']:,} "
-        "transactions"
-    )
-    print(f"seed                  {seed_seconds:8.1f} s")
-    print(f"export                {export_seconds:8.1f} s")
-    print(f"first load            {first_seconds:8.1f} s  ({first.posted.lines:,} lines posted)")
-    print(
-        f"  plain COPY floor    {first_floor:8.1f} s  (load is {first_seconds / first_floor:.1f}x)"
-    )
-    print(f"  against the seed    {first_seconds / seed_seconds:8.2f}x  (issue: within 1.5x)")
-    changes = sum(counts.values())
-    print(
-        f"nightly delta         {delta_seconds:8.1f} s  ({changes:,} changed rows; "
-        f"{sum(night.counts.values()):,} changes, {night.posted.lines:,} lines posted)"
-    )
-    print(f"  plain COPY floor    {delta_floor:8.2f} s")
-    print(
+    say(
         f"  the same delta again {again_seconds:7.1f} s  "
         f"({'nothing changed' if not again.changed and not again.posted.lines else 'CHANGED'})"
     )

@@ -174,11 +174,15 @@ class Staging:
         return count, total.quantize(Decimal("0.01")), {r[0]: r[1] for r in rows}
 
     # ------------------------------------------------------------------ posting
-    def post(self, *, empty_ledger_fast_path: bool = True) -> Posted:
+    def post(
+        self, *, staged: tuple[int, Decimal] | None = None, empty_ledger_fast_path: bool = True
+    ) -> Posted:
         """Append every line still to post, then move the accounts' figures. Call inside
-        the import's transaction, after the accounts and their links exist."""
+        the import's transaction, after the accounts and their links exist. `staged` is
+        the count and sum of the lines staged, when none was already posted (it saves a
+        pass over a first load's tens of millions of lines)."""
         posted = Posted()
-        count, posted.total, _ = self.to_post()
+        count, posted.total = staged if staged is not None else self.to_post()[:2]
         posted.lines = count
         if not count:
             return posted

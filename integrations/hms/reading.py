@@ -342,5 +342,5 @@ def read_transactions(
             batch = []
     if batch:
         sink(batch)
-    read.total = Decimal(total_pence) / 100
+    read.total = (Decimal(total_pence) / 100).quantize(Decimal("0.01"))
     return read

@@ -260,7 +260,7 @@ def _import(directory: Path, today: date, report: ImportReport, problems: Proble
         for key, row in files.accounts.items()
         if row.values["closed_on"] is not None
     }
-    read_transactions(
+    staged = read_transactions(
         directory / layouts.TRANSACTIONS.name,
         problems,
         known_accounts=lambda a: (
@@ -295,7 +295,9 @@ def _import(directory: Path, today: date, report: ImportReport, problems: Proble
         report.posted.lines, report.posted.total, _ = staging.to_post()
         return
     report.posted = Posted(already_posted=report.posted.already_posted)
-    posted = staging.post()
+    posted = staging.post(
+        staged=(staged.lines, staged.total) if not report.posted.already_posted else None
+    )
     report.posted.lines, report.posted.total = posted.lines, posted.total
     applier.close_accounts(problems)
     if problems:
