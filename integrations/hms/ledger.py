@@ -23,7 +23,7 @@ from django.db import connection
 from django.utils import timezone
 
 from integrations.hms.layouts import HMS_SOURCES, REFERENCE_PREFIX
-from integrations.hms.reading import Staged
+from integrations.hms.reading import Staged, TransactionsRead
 from integrations.models import HmsAccount
 from payments.models import RECEIPT_KINDS, Account, Transaction
 
@@ -48,6 +48,15 @@ COLUMNS = (
 def _escape(value: str) -> str:
     return (
         value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
+
+
+def copy_text(batch: list[Staged]) -> str:
+    """Staged lines as COPY text: every column but the description is an id, a code, a
+    date or an amount already checked to hold no tab, newline or backslash."""
+    return "".join(
+        f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{r[4]}\t{r[5]}\t{r[6]}\t{_escape(r[7])}\t{r[8]}\t{r[9]}\n"
+        for r in batch
     )
 
 
@@ -88,26 +97,25 @@ class Staging:
             )
 
     def add(self, batch: list[Staged]) -> None:
-        self.rows += len(batch)
         if self.postgres:
-            raw = connection.connection
-            with (
-                raw.cursor() as cursor,
-                cursor.copy(f"COPY {STAGING} ({', '.join(COLUMNS)}) FROM STDIN") as copy,
-            ):
-                copy.write(
-                    "".join(
-                        f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{r[4]}\t{r[5]}\t{r[6]}\t"
-                        f"{_escape(r[7])}\t{r[8]}\t{r[9]}\n"
-                        for r in batch
-                    )
-                )
+            self.add_text(copy_text(batch), len(batch))
             return
+        self.rows += len(batch)
         marks = ", ".join(["%s"] * len(COLUMNS))
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {STAGING} ({', '.join(COLUMNS)}) VALUES ({marks})", batch
             )
+
+    def add_text(self, text: str, rows: int) -> None:
+        """Lines already written as COPY text (by `copy_text`, in the reading process)."""
+        self.rows += rows
+        raw = connection.connection
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY {STAGING} ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+        ):
+            copy.write(text)
 
     def analyze(self) -> None:
         if self.postgres:
@@ -175,14 +183,19 @@ class Staging:
 
     # ------------------------------------------------------------------ posting
     def post(
-        self, *, staged: tuple[int, Decimal] | None = None, empty_ledger_fast_path: bool = True
+        self,
+        *,
+        staged: TransactionsRead | None = None,
+        empty_ledger_fast_path: bool = True,
     ) -> Posted:
         """Append every line still to post, then move the accounts' figures. Call inside
         the import's transaction, after the accounts and their links exist. `staged` is
         the count and sum of the lines staged, when none was already posted (it saves a
         pass over a first load's tens of millions of lines)."""
         posted = Posted()
-        count, posted.total = staged if staged is not None else self.to_post()[:2]
+        count, posted.total = (
+            (staged.lines, staged.total) if staged is not None else self.to_post()[:2]
+        )
         posted.lines = count
         if not count:
             return posted
@@ -215,8 +228,52 @@ class Staging:
                 ),
                 [posted_at, REFERENCE_PREFIX],
             )
-        self._balances_update()
+        if staged is not None and self.postgres:
+            self._figures_update(staged)
+        else:
+            self._balances_update()
         return posted
+
+    def _figures_update(self, read: TransactionsRead) -> None:
+        """The accounts' figures from the sums the reader kept (every staged line
+        posted): one COPY of a row per account and one UPDATE, rather than grouping and
+        ranking every line again."""
+        table = "hms_staged_figures"
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {table} (account_hms varchar(64), pence bigint, "
+                "last_on date, last_pence bigint) ON COMMIT DROP"
+            )
+        lines = []
+        for account, pence in read.sums.items():
+            last = read.latest.get(account)
+            on, received = (last[0], str(last[2])) if last else ("\\N", "\\N")
+            lines.append(f"{account}\t{pence}\t{on}\t{received}\n")
+        self.add_figures(table, "".join(lines))
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(
+                f"""
+                UPDATE {ACCOUNTS} SET
+                    balance = {ACCOUNTS}.balance + f.pence / 100.0,
+                    last_payment_on = CASE WHEN f.last_on IS NOT NULL AND (
+                            {ACCOUNTS}.last_payment_on IS NULL
+                            OR {ACCOUNTS}.last_payment_on <= f.last_on)
+                        THEN f.last_on ELSE {ACCOUNTS}.last_payment_on END,
+                    last_payment_amount = CASE WHEN f.last_on IS NOT NULL AND (
+                            {ACCOUNTS}.last_payment_on IS NULL
+                            OR {ACCOUNTS}.last_payment_on <= f.last_on)
+                        THEN -f.last_pence / 100.0 ELSE {ACCOUNTS}.last_payment_amount END
+                FROM {table} f JOIN {LINKS} m ON m.hms_id = f.account_hms
+                WHERE {ACCOUNTS}.id = m.account_id
+                """
+            )
+
+    def add_figures(self, table: str, text: str) -> None:
+        raw = connection.connection
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table} FROM STDIN") as copy:
+            copy.write(text)
 
     def _ledger_empty(self) -> bool:
         with connection.cursor() as cursor:

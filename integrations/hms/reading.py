@@ -29,12 +29,13 @@ from integrations.hms.layouts import (
     Layout,
     transaction_sign_problem,
 )
-from payments.models import PaymentMethod, TransactionKind
+from payments.models import RECEIPT_KINDS, PaymentMethod, TransactionKind
 
 # Problems kept in full; beyond this a file set is plainly wrong and only counted.
 PROBLEMS_KEPT = 200
 BATCH = 20_000
 MAX_PENCE = int(MAX_LINE * 100)
+RECEIPTS = frozenset(str(k) for k in RECEIPT_KINDS)
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,11 @@ Staged = tuple[int, str, str, str, str, str, str, str, str, str]
 class TransactionsRead:
     lines: int = 0
     total: Decimal = Decimal("0.00")
+    # Per account: the sum of its lines in pence, and its latest receipt as (date, line,
+    # pence), so a load with nothing already posted moves the accounts' figures without
+    # another pass over the staged lines.
+    sums: dict[str, int] = field(default_factory=dict)
+    latest: dict[str, tuple[str, int, int]] = field(default_factory=dict)
 
 
 def read_transactions(
@@ -248,6 +254,9 @@ def read_transactions(
     good_dates: dict[str, date] = {}
     id_match = ID.match
     money_match = MONEY.match
+    sums = read.sums
+    latest = read.latest
+    receipts = RECEIPTS
     for line, raw in _rows(path, TRANSACTIONS, problems):
         hms_id, account, day, kind, amount, method, description, reverses = (
             cell.strip() for cell in raw
@@ -323,6 +332,11 @@ def read_transactions(
             continue
         total_pence += pence
         read.lines += 1
+        sums[account] = sums.get(account, 0) + pence
+        if kind in receipts:
+            held = latest.get(account)
+            if held is None or (day, line) >= held[:2]:
+                latest[account] = (day, line, pence)
         batch.append(
             (
                 line,

@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseEvent, Patch, Property, Tenancy, Tenant, Tenure
 from core.money import format_money
-from integrations.hms import layouts
+from integrations.hms import child, layouts
 from integrations.hms.bulk import rows_insert
 from integrations.hms.ledger import Posted, Staging
 from integrations.hms.reading import (
@@ -260,16 +260,26 @@ def _import(directory: Path, today: date, report: ImportReport, problems: Proble
         for key, row in files.accounts.items()
         if row.values["closed_on"] is not None
     }
-    staged = read_transactions(
-        directory / layouts.TRANSACTIONS.name,
-        problems,
-        known_accounts=lambda a: (
-            a in files.accounts or a in known.accounts or a in rejected[layouts.ACCOUNTS.name]
-        ),
-        closed_on=closed_on,
-        today=today,
-        sink=staging.add,
-    )
+    path = directory / layouts.TRANSACTIONS.name
+    known_accounts = set(files.accounts) | set(known.accounts) | rejected[layouts.ACCOUNTS.name]
+    if staging.postgres and path.stat().st_size > child.CHILD_ABOVE_BYTES:
+        staged = child.read_transactions_in_child(
+            path,
+            problems,
+            known=known_accounts,
+            closed_on=closed_on,
+            today=today,
+            add_text=staging.add_text,
+        )
+    else:
+        staged = read_transactions(
+            path,
+            problems,
+            known_accounts=known_accounts.__contains__,
+            closed_on=closed_on,
+            today=today,
+            sink=staging.add,
+        )
     staging.analyze()
     for hms_id, first, later in staging.duplicates(PROBLEMS_KEPT):
         problems.add(
@@ -295,9 +305,7 @@ def _import(directory: Path, today: date, report: ImportReport, problems: Proble
         report.posted.lines, report.posted.total, _ = staging.to_post()
         return
     report.posted = Posted(already_posted=report.posted.already_posted)
-    posted = staging.post(
-        staged=(staged.lines, staged.total) if not report.posted.already_posted else None
-    )
+    posted = staging.post(staged=None if report.posted.already_posted else staged)
     report.posted.lines, report.posted.total = posted.lines, posted.total
     applier.close_accounts(problems)
     if problems:

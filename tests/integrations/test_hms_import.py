@@ -379,3 +379,29 @@ def test_a_property_moved_to_another_patch_takes_its_open_case_with_it(tmp_path)
         "Case moved from patch N01 to S02 with its property (housing management system)"
     )
     assert (report.counts["patch_new"], report.counts["property_changed"]) == (1, 1)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_large_transactions_file_is_read_in_a_second_process_with_the_same_result(
+    tmp_path, monkeypatch
+):
+    from integrations.hms import child
+
+    monkeypatch.setattr(child, "CHILD_ABOVE_BYTES", 0)
+    report = _load(tmp_path, base_council(), "night1")
+
+    assert report.posted.lines == 5
+    rent = Account.objects.get(reference="10000001")
+    assert (rent.balance, rent.last_payment_on.isoformat(), rent.last_payment_amount) == (
+        Decimal("160.00"),
+        "2026-11-04",
+        Decimal("50.00"),
+    )
+    bad = edited(base_council())
+    bad["transactions.csv"].append(line("X6", "A1", "2026-11-09", "charge", "-5.00"))
+    with pytest.raises(FileSetRefused) as refused:
+        _load(tmp_path, bad, "night2")
+    assert str(refused.value.problems.kept[0]) == (
+        "transactions.csv, line 7, amount: a charge must be positive (what is owed)"
+    )
