@@ -915,9 +915,11 @@ class _Applier:
                     account.weekly_charge = wanted[account.pk]
                     changed.append(account)
         Account.objects.bulk_update(changed, ["weekly_charge"], batch_size=500)
+        hms_id = {pk: key for key, pk in self.account_ids.items()}
         for account in changed[:SAMPLES_PER_KIND]:
             self.report.note(
-                "charge_changed", f"{account.pk}: {format_money(account.weekly_charge)} a week"
+                "charge_changed",
+                f"{hms_id[account.pk]}: {format_money(account.weekly_charge)} a week",
             )
         if len(changed) > SAMPLES_PER_KIND:
             self.report.note("charge_changed", count=len(changed) - SAMPLES_PER_KIND)

@@ -363,6 +363,7 @@ def test_a_new_weekly_charge_applies_from_its_date(tmp_path):
     assert Account.objects.get(reference="10000002").weekly_charge == Decimal("112.50")
     assert Account.objects.get(reference="10000001").weekly_charge == Decimal("105.00")
     assert report.counts["charge_changed"] == 1
+    assert "  A2: £112.50 a week" in report.lines()
 
 
 def test_a_property_moved_to_another_patch_takes_its_open_case_with_it(tmp_path):
