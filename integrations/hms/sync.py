@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, Patch, Property, Tenancy, Tenant, Tenure
@@ -945,7 +945,4 @@ class _Applier:
             self.report.note("account_closed", f"{key} on {row.values['closed_on']}")
 
     def write_events(self) -> None:
-        try:
-            CaseEvent.objects.bulk_create(self.events, batch_size=BATCH)
-        except IntegrityError:  # pragma: no cover - no unique keys are set on these
-            raise
+        CaseEvent.objects.bulk_create(self.events, batch_size=BATCH)
