@@ -230,6 +230,36 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "write_off_refused": lambda p: (
         f"Write-off of {_money(p, 'amount')} on account {p.get('account', '')} refused"
     ),
+    # The housing management system's nightly load (integrations/hms/sync.py).
+    "tenancy_loaded": lambda p: (
+        f"Tenancy {p.get('tenancy', '')} loaded from the housing management system,"
+        f" starting {_date(p, 'start_date')}"
+    ),
+    "tenancy_ended": lambda p: (
+        f"Tenancy ended on {_date(p, 'ended_on')}"
+        + (" (from the housing management system)" if p.get("source") == "hms" else "")
+    ),
+    "tenancy_details_changed": lambda p: (
+        f"Tenancy {p.get('tenancy', '')} changed in the housing management system: "
+        + ", ".join(str(k).replace("_", " ") for k in p.get("changes", {}))
+    ),
+    "tenant_added": lambda p: (
+        f"{p.get('tenant', '')} added to the tenancy"
+        + ("" if p.get("is_tenant", True) else " as a household member")
+        + " in the housing management system"
+    ),
+    "tenant_contact_changed": lambda p: (
+        f"Contact details of {p.get('tenant', '')} changed in the housing management system: "
+        + ", ".join(str(k).replace("_", " ") for k in p.get("changes", {}))
+    ),
+    "tenant_moved_out": lambda p: (
+        f"{p.get('tenant', '')} moved out on {_date(p, 'moved_out_on')}"
+        " (from the housing management system)"
+    ),
+    "case_patch_changed": lambda p: (
+        f"Case moved from patch {p.get('from', '')} to {p.get('to', '')} with its property"
+        " (housing management system)"
+    ),
     "tracing_attempt_recorded": lambda p: (
         f"Tracing attempt ({p.get('method_label', '')}) on {_date(p, 'attempted_on')}:"
         f" {p.get('result_label', '')}"

@@ -287,6 +287,14 @@ NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.
 NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
 # The nightly letters posted by Notify's letter service instead of the print pack.
 NOTIFY_LETTERS = env.bool("NOTIFY_LETTERS", default=False)
+# The housing management system's nightly export: a folder of file sets (one folder per
+# night, or the files themselves), applied at 01:15 before the nightly run reads the
+# accounts (integrations/README.md). Blank: no feed.
+HMS_IMPORT_DIR = env.str("HMS_IMPORT_DIR", default="")
+CELERY_BEAT_SCHEDULE["hms-import"] = {
+    "task": "integrations.tasks.hms_import_nightly",
+    "schedule": crontab(hour=1, minute=15),
+}
 CELERY_BEAT_SCHEDULE["notices-message-statuses"] = {
     "task": "notices.tasks.refresh_message_statuses",
     "schedule": crontab(minute="*/10"),
