@@ -275,19 +275,22 @@ def _queries_for(client, case, section) -> int:
 # Each page's record of who read it (privacy/access.py) is written after the response,
 # inside the test's transaction: savepoint, insert, release.
 AUDIT = 3
+# The header's "owed to the council" reads the revenues system's debts once
+# (cases/other_debts.py): one query, however many debts.
+OTHER_DEBTS = 1
 
 
 @pytest.mark.parametrize(
     ("section", "most"),
     [
-        ("case", 18 + AUDIT),
-        ("case_statement", 16 + AUDIT),
-        ("case_arrangement", 16 + AUDIT),
-        ("case_household", 18 + AUDIT),
+        ("case", 18 + AUDIT + OTHER_DEBTS),
+        ("case_statement", 16 + AUDIT + OTHER_DEBTS),
+        ("case_arrangement", 16 + AUDIT + OTHER_DEBTS),
+        ("case_household", 18 + AUDIT + OTHER_DEBTS),
         # Notices, and the court half: packs, claims, court cases with their hearings,
         # eviction reports, warrants and suspensions, reviews and money claims.
         ("case_notices", 25 + AUDIT),
-        ("case_documents", 18 + AUDIT),
+        ("case_documents", 18 + AUDIT + OTHER_DEBTS),
     ],
 )
 def test_each_section_costs_the_same_queries_however_long_the_history(
