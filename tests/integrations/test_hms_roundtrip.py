@@ -78,8 +78,8 @@ def test_the_nightly_task_applies_each_new_nights_set_in_order_and_only_once(tmp
     write_set(tmp_path / "2026-11-10", later)
 
     with override_settings(HMS_IMPORT_DIR=str(tmp_path)):
-        done = hms_import_nightly.delay().get()
-        again = hms_import_nightly.delay().get()
+        done = hms_import_nightly.apply().get()
+        again = hms_import_nightly.apply().get()
 
     assert [d.rsplit("/", 1)[-1] for d in done] == ["2026-11-09", "2026-11-10"]
     assert again == []

@@ -169,8 +169,8 @@ def test_the_nightly_task_loads_each_new_file_in_the_folder_and_skips_a_refused_
     _file(tmp_path, _good_body(tenancies), name="2026-11-20.csv")
     _file(tmp_path, f"CT9,CTAX,{tenancies[0].reference},X,oops,2026-11-21,,,\n", name="bad.csv")
 
-    first = revenues_import_folder.delay().get()
-    again = revenues_import_folder.delay().get()
+    first = revenues_import_folder.apply().get()
+    again = revenues_import_folder.apply().get()
 
     assert first == {
         "2026-11-20.csv": "rows 3, new 3, updated 0, unchanged 0, older 0",

@@ -189,7 +189,7 @@ def test_the_nightly_task_writes_yesterday_into_the_configured_folder(
 
     settings.HMS_WRITEBACK_DIR = tmp_path
     with time_machine.travel(_at(NEXT, 5, 30), tick=False):
-        written = hms_writeback_nightly.delay().get()
+        written = hms_writeback_nightly.apply().get()
 
     assert written == [str(tmp_path / "arrears-actions-2026-11-23.csv")]
     assert "integrations-hms-writeback" in settings.CELERY_BEAT_SCHEDULE
