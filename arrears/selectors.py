@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -68,6 +69,25 @@ def arrangement_history(*, arrangement: Arrangement) -> QuerySet[ArrangementChec
 
 def recent_runs(*, limit: int = 30) -> QuerySet[NightlyRun]:
     return NightlyRun.objects.select_related("policy", "started_by").order_by("-run_date")[:limit]
+
+
+def overdue_run_date(*, now: datetime) -> date | None:
+    """The day whose nightly run should be going by now and is not, or None.
+
+    Beat sends the run at NIGHTLY_RUN_HOUR; if that message was lost (the broker was down
+    at that moment) there is no run for the day, and if every worker died mid-run it is
+    still running with its lease lapsed. Either way the officers' morning worktray would
+    show yesterday's figures, so the catch-up starts it. `now` is local (Europe/London).
+    """
+    if now.hour < settings.NIGHTLY_RUN_HOUR:
+        return None
+    run = NightlyRun.objects.filter(run_date=now.date()).only("status", "lease_until").first()
+    if run is None:
+        return now.date()
+    stalled = run.status == NightlyRun.Status.RUNNING and (
+        run.lease_until is None or run.lease_until <= now
+    )
+    return now.date() if stalled else None
 
 
 def run_on(*, run_date: date) -> NightlyRun:

@@ -8,13 +8,14 @@ for the date does the chunk again. Workers acknowledge a chunk only when it is d
 """
 
 import logging
-from datetime import date
+from datetime import date, datetime
 
 from celery import chord, shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from arrears.models import NightlyRun, RunChunk
+from arrears.selectors import overdue_run_date
 from arrears.services import (
     DEFAULT_CHUNK_SIZE,
     RunInProgress,
@@ -50,6 +51,22 @@ def start_nightly_run(
         return None
     dispatch_chunks(run, start_letters=start_letters, queue=queue)
     return run.pk
+
+
+@shared_task(name="arrears.tasks.catch_up_nightly_run")
+def catch_up_nightly_run(now: str | None = None, queue: str | None = None) -> int | None:
+    """Start today's run if it is overdue (arrears.selectors.overdue_run_date); beat sends
+    this every 15 minutes, so a night whose 02:00 message was lost, or whose workers all
+    died, is finished within a quarter of an hour of the broker or a worker coming back.
+    `now` (ISO, local) is for tests and for running it by hand."""
+    moment = datetime.fromisoformat(now) if now else timezone.localtime()
+    if moment.tzinfo is None:
+        moment = timezone.make_aware(moment)
+    day = overdue_run_date(now=moment)
+    if day is None:
+        return None
+    logger.warning("The nightly run for %s is overdue; starting it now.", day)
+    return start_nightly_run(run_date=day.isoformat(), queue=queue)
 
 
 def dispatch_chunks(run: NightlyRun, *, start_letters: bool = True, queue: str | None = None):

@@ -208,10 +208,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TRACK_STARTED = True
+# When the nightly run starts, Europe/London. The catch-up below starts it later if beat's
+# message was lost (the broker down at 02:00) or the run stalled (every worker died).
+NIGHTLY_RUN_HOUR = 2
 CELERY_BEAT_SCHEDULE: dict = {
     "nightly-run": {
         "task": "arrears.tasks.start_nightly_run",
-        "schedule": crontab(hour=2, minute=0),
+        "schedule": crontab(hour=NIGHTLY_RUN_HOUR, minute=0),
+    },
+    "nightly-run-catch-up": {
+        "task": "arrears.tasks.catch_up_nightly_run",
+        "schedule": crontab(minute="7,22,37,52"),
     },
 }
 
