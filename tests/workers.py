@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from celery import Celery
 from django.conf import settings
 from django.db import connection
 
@@ -27,10 +28,19 @@ def test_database_url() -> str:
     return f"postgres://{user}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def workers_answering(names: list[str], broker_url: str | None = None) -> list:
+    """The workers of `names` that answer a ping within half a second. Through an app of
+    its own for another broker: the project app's control replies come on its own."""
+    control = app if broker_url is None else Celery("ping", broker=broker_url, set_as_current=False)
+    return control.control.ping(timeout=0.5, destination=names) or []
+
+
 @dataclass
 class Workers:
     queue: str
     processes: list[subprocess.Popen]
+    names: list[str]
+    broker_url: str | None = None
 
     def kill(self, index: int = 0) -> None:
         """SIGKILL a worker and its pool, as a crashed machine would."""
@@ -41,10 +51,15 @@ class Workers:
 
 @contextmanager
 def celery_workers(
-    count: int = 1, *, env: dict[str, str] | None = None, default_queue: bool = False
+    count: int = 1,
+    *,
+    env: dict[str, str] | None = None,
+    default_queue: bool = False,
+    broker_url: str | None = None,
 ) -> Iterator[Workers]:
     """`count` solo-pool workers listening on a queue of their own, and on the default
-    queue too when the code under test sends tasks there.
+    queue too when the code under test sends tasks there. `broker_url` gives them a Redis
+    of their own (one a test stops and starts) instead of the test's.
 
     A fresh clone has no .env and the workers are not under pytest, so they get this
     test's secret key and settings explicitly.
@@ -59,6 +74,7 @@ def celery_workers(
         "SECRET_KEY": settings.SECRET_KEY,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CONN_MAX_AGE": "0",
+        **({"REDIS_URL": broker_url} if broker_url else {}),
         **(env or {}),
     }
     names = [f"{prefix}-{n}@{os.uname().nodename}" for n in range(count)]
@@ -75,11 +91,11 @@ def celery_workers(
     ]
     try:
         deadline = time.monotonic() + 60
-        while len(app.control.ping(timeout=0.5, destination=names) or []) < count:
+        while len(workers_answering(names, broker_url)) < count:
             exited = [p.returncode for p in processes if p.poll() is not None]
             assert not exited, f"a Celery worker exited while starting (exit codes {exited})"
             assert time.monotonic() < deadline, "the Celery workers did not start within 60 s"
-        yield Workers(queue=queue, processes=processes)
+        yield Workers(queue=queue, processes=processes, names=names, broker_url=broker_url)
     finally:
         for process in processes:
             if process.poll() is None:
@@ -89,5 +105,8 @@ def celery_workers(
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
-        with app.connection_for_write() as conn:
-            conn.default_channel.queue_purge(queue)
+        try:
+            with app.connection_for_write(broker_url) as conn:
+                conn.default_channel.queue_purge(queue)
+        except Exception:
+            pass

@@ -13,6 +13,11 @@ RUN = date(2026, 11, 23)  # a Monday
 @pytest.fixture
 def council(team):
     """Eight cases, one of each kind of night."""
+    return eight_cases(team)
+
+
+def eight_cases(team) -> dict:
+    """Eight cases, one of each kind of night (the council fixture; tests/faults too)."""
     patch = team.patch_a
     cases = {}
 

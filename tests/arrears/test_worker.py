@@ -1,20 +1,17 @@
 """The nightly run on a real Celery worker and Redis, against this test's PostgreSQL
-database: the chunks run on the worker, and a worker killed part-way through a chunk
-loses nothing, because a rerun of the date finishes the job."""
+database: the chunks run on the worker. The faults (a worker killed mid-chunk, and the
+rest) are in tests/faults/."""
 
 import time
-from datetime import timedelta
 from pathlib import Path
 
-import psycopg
 import pytest
-import time_machine
 from django.db import connection
 
 from arrears.models import LetterRequest, NightlyRun, RunChunk
 from arrears.services import nightly_run, nightly_run_begin
 from arrears.tasks import dispatch_chunks
-from cases.models import Case, CaseEvent
+from cases.models import Case
 from tests.arrears.conftest import RUN
 from tests.workers import celery_workers
 
@@ -53,56 +50,6 @@ def test_a_real_worker_runs_the_nights_chunks_and_sums_them_up(council, worker):
     assert not Case.objects.filter(figures_on__isnull=True).exists()
     assert Case.objects.get(pk=council["behind"].pk).next_action == "pre_notice_warning"
     assert LetterRequest.objects.count() == 1
-
-
-def test_a_worker_killed_mid_chunk_loses_nothing_and_a_rerun_finishes(council, worker):
-    queue = worker.queue
-    stuck = council["notice"]  # the fifth case: chunk five of eight
-    run = nightly_run_begin(run_date=RUN, trigger="schedule", chunk_size=1)
-    db = connection.settings_dict
-    with psycopg.connect(
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-        dbname=db["NAME"],
-        user=db["USER"] or "postgres",
-        autocommit=False,
-    ) as blocker:
-        # Another session holds the fifth case, so the worker blocks inside that chunk's
-        # transaction, part-way through its writes.
-        blocker.execute("SELECT id FROM cases_case WHERE id = %s FOR UPDATE", [stuck.pk])
-        dispatch_chunks(run, start_letters=False, queue=queue)
-        _wait(
-            run,
-            lambda r: (
-                r.chunks.filter(status=RunChunk.Status.DONE).count() == 4
-                and r.chunks.filter(status=RunChunk.Status.RUNNING).exists()
-            ),
-        )
-        time.sleep(0.3)
-        worker.kill()
-        blocker.rollback()
-
-    run.refresh_from_db()
-    assert run.status == NightlyRun.Status.RUNNING  # nobody finished it
-    assert Case.objects.get(pk=stuck.pk).figures_on is None
-    assert not CaseEvent.objects.filter(case=stuck).exists()
-    done_before = set(
-        run.chunks.filter(status=RunChunk.Status.DONE).values_list("number", flat=True)
-    )
-    assert done_before == {1, 2, 3, 4}
-
-    # The lease lapses; the next start for the date takes over and finishes the job.
-    with time_machine.travel(run.lease_until + timedelta(seconds=1), tick=True):
-        finished = nightly_run(run_date=RUN, chunk_size=1, start_letters=False)
-
-    assert finished.status == NightlyRun.Status.COMPLETED
-    assert finished.cases == 8
-    assert finished.attempts == 2
-    assert not Case.objects.filter(figures_on__isnull=True).exists()
-    assert Case.objects.get(pk=stuck.pk).next_action == "serve_nosp"
-    assert CaseEvent.objects.filter(case=stuck, verb="approval_recommended").count() == 1
-    assert LetterRequest.objects.count() == 1
-    assert CaseEvent.objects.filter(verb="stage_changed").count() == 3
 
 
 def _last_vacuum(table: str):
