@@ -496,25 +496,34 @@ def managed_payments_confirm(
     for case_id, number, reference in posted.order_by("line_number").values_list(
         "account__case_id", "line_number", "payment_reference"
     ):
-        first_line.setdefault(case_id, (number, reference))
+        first_line.setdefault(case_id, uc_line_evidence(payment_import.filename, number, reference))
+    return managed_payments_confirm_for(evidence=first_line, actor=actor, today=today)
+
+
+def uc_line_evidence(filename: str, line_number: int, settlement: str) -> str:
+    """What an approved managed-payment request records as DWP's decision: the line."""
+    return f"Universal Credit paid direct to the council: {filename}, line {line_number}" + (
+        f" (settlement {settlement})" if settlement else ""
+    )
+
+
+def managed_payments_confirm_for(
+    *, evidence: dict[int, str], actor: User | None, today: date
+) -> list[Referral]:
+    """Approve the pending managed-payment request of each case in `evidence` (case id:
+    the UC line that shows DWP paying us), ending its "benefit pending" hold."""
     pending = Referral.objects.filter(
-        case_id__in=first_line,
+        case_id__in=evidence,
         kind=Referral.Kind.MANAGED_PAYMENT,
         outcome=Referral.Outcome.PENDING,
     ).select_related("case")
-    done = []
-    for referral in pending:
-        number, reference = first_line[referral.case_id]
-        done.append(
-            referral_outcome_record(
-                referral=referral,
-                actor=actor,
-                outcome=Referral.Outcome.APPROVED,
-                notes=(
-                    f"Universal Credit paid direct to the council: {payment_import.filename}"
-                    f", line {number}" + (f" (settlement {reference})" if reference else "")
-                ),
-                today=today,
-            )
+    return [
+        referral_outcome_record(
+            referral=referral,
+            actor=actor,
+            outcome=Referral.Outcome.APPROVED,
+            notes=evidence[referral.case_id],
+            today=today,
         )
-    return done
+        for referral in pending
+    ]

@@ -15,6 +15,11 @@ from django.utils import timezone
 
 from cases.services import case_event_record
 from core.models import User
+from payments.imports.services import (
+    managed_payment_shown_by,
+    managed_payments_confirm_for,
+    uc_line_evidence,
+)
 from payments.models import Account, SuspenseItem, SuspenseRejection, TransactionSource
 from payments.services import payment_post
 
@@ -95,7 +100,25 @@ def suspense_allocation_approve(*, item: SuspenseItem, actor: User, today: date)
             verb="suspense_allocated",
             payload={**_payload(locked), "transaction_id": posted.pk},
         )
+        _confirm_managed_payment(locked, actor=actor, today=today)
     return locked
+
+
+def _confirm_managed_payment(item: SuspenseItem, *, actor: User, today: date) -> None:
+    """A UC line that had to be allocated by hand shows DWP paying us as surely as one
+    that matched at once, so it decides the case's pending managed-payment request too
+    (payments.imports.services.managed_payment_shown_by)."""
+    line = item.line
+    if not managed_payment_shown_by(line.kind):
+        return
+    evidence = uc_line_evidence(
+        line.payment_import.filename, line.line_number, line.payment_reference
+    )
+    managed_payments_confirm_for(
+        evidence={item.account.case_id: f"{evidence}, allocated from suspense"},
+        actor=actor,
+        today=today,
+    )
 
 
 def suspense_allocation_reject(*, item: SuspenseItem, actor: User, reason: str) -> SuspenseItem:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases.models import CaseEvent
+from cases.models import CaseEvent, Hold, Referral
+from cases.services.support import referral_make
 from core.models import Role
 from payments.imports.selectors import suspense_items_open
 from payments.imports.services import payment_file_import
@@ -167,3 +168,51 @@ def test_only_an_allocation_awaiting_approval_can_be_refused(item, frank):
     with pytest.raises(ValidationError, match="awaiting approval"):
         suspense_allocation_reject(item=item, actor=frank, reason="No")
     assert not SuspenseRejection.objects.exists()
+
+
+def test_a_universal_credit_line_allocated_from_suspense_clears_the_pending_managed_payment_hold(
+    item, account, fiona, frank
+):
+    referral = referral_make(
+        case=account.case,
+        actor=fiona,
+        kind=Referral.Kind.MANAGED_PAYMENT,
+        referred_to="DWP landlord portal",
+        notes="",
+        today=date(2026, 10, 1),
+    )
+    suspense_allocation_request(item=item, account=account, reason="Claimant moved", actor=fiona)
+    assert Referral.objects.get(pk=referral.pk).outcome == Referral.Outcome.PENDING
+
+    suspense_allocation_approve(item=item, actor=frank, today=TODAY)
+
+    referral.refresh_from_db()
+    assert (referral.outcome, referral.outcome_on) == (Referral.Outcome.APPROVED, TODAY)
+    assert "uc_good.csv, line 3" in referral.outcome_notes
+    assert referral.outcome_notes.endswith("allocated from suspense")
+    assert not Hold.objects.get(pk=referral.hold_id).is_active_on(TODAY)
+
+
+def test_a_cash_line_allocated_from_suspense_leaves_a_managed_payment_request_pending(
+    account, fiona, frank
+):
+    payment_file_import(
+        content=(FIXTURES / "cash_good.txt").read_bytes(),
+        filename="cash_good.txt",
+        format_name="hackney_cash",
+        today=TODAY,
+    )
+    cash = SuspenseItem.objects.first()
+    referral = referral_make(
+        case=account.case,
+        actor=fiona,
+        kind=Referral.Kind.MANAGED_PAYMENT,
+        referred_to="DWP landlord portal",
+        notes="",
+        today=date(2026, 10, 1),
+    )
+    suspense_allocation_request(item=cash, account=account, reason="Wrong reference", actor=fiona)
+
+    suspense_allocation_approve(item=cash, actor=frank, today=TODAY)
+
+    assert Referral.objects.get(pk=referral.pk).outcome == Referral.Outcome.PENDING
