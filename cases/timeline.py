@@ -230,6 +230,10 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "write_off_refused": lambda p: (
         f"Write-off of {_money(p, 'amount')} on account {p.get('account', '')} refused"
     ),
+    "write_off_reinstated": lambda p: (
+        f"Write-off of {_money(p, 'amount')} on account {p.get('account', '')} reinstated:"
+        " the debt is owed again"
+    ),
     # The housing management system's nightly load (integrations/hms/sync.py).
     "tenancy_loaded": lambda p: (
         f"Tenancy {p.get('tenancy', '')} loaded from the housing management system,"
@@ -285,6 +289,7 @@ DETAILS: dict[str, str] = {
     "write_off_proposed": "evidence",
     "write_off_approved": "note",
     "write_off_refused": "note",
+    "write_off_reinstated": "reason",
     "tracing_attempt_recorded": "details",
 }
 

@@ -103,6 +103,7 @@ class WriteOff(models.Model):
         PROPOSED = "proposed", "Awaiting approval"
         APPROVED = "approved", "Approved and posted"
         REFUSED = "refused", "Refused"
+        REINSTATED = "reinstated", "Reinstated"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="write_offs")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="write_offs")
@@ -121,6 +122,20 @@ class WriteOff(models.Model):
     decision_note = models.TextField(blank=True)
     transaction = models.OneToOneField(
         Transaction, on_delete=models.PROTECT, null=True, blank=True, related_name="write_off"
+    )
+    # A written-off debt put back, when the former tenant is traced or the reason was wrong.
+    reinstated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reinstated_at = models.DateTimeField(null=True, blank=True)
+    reinstatement_reason = models.TextField(blank=True)
+    reinstatement = models.OneToOneField(
+        Transaction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="write_off_reinstated",
+        help_text="The reversal of the write-off line that put the debt back.",
     )
 
     class Meta:

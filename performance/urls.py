@@ -15,6 +15,11 @@ urlpatterns = [
     path("cases/<slug:figure>.csv", views.cases_behind_csv, name="cases_behind_csv"),
     path("write-offs/", views.write_offs, name="write_offs"),
     path("write-offs/<int:write_off_id>/", views.write_off_decide, name="write_off_decide"),
+    path(
+        "write-offs/<int:write_off_id>/reinstate/",
+        views.write_off_reinstate_view,
+        name="write_off_reinstate",
+    ),
     path("cases/<int:case_id>/write-off/", views.write_off_new, name="write_off_new"),
     path("cases/<int:case_id>/tracing/", views.tracing_new, name="tracing_new"),
 ]

@@ -38,6 +38,7 @@ from performance.writeoffs import (
     write_off_limit_for,
     write_off_propose,
     write_off_refuse,
+    write_off_reinstate,
 )
 
 VIEW = "cases.view_performance"
@@ -216,7 +217,7 @@ def write_offs(request: HttpRequest) -> HttpResponse:
     )
     decided = (
         WriteOff.objects.exclude(status=WriteOff.Status.PROPOSED)
-        .select_related("case", "account", "proposed_by", "decided_by")
+        .select_related("case", "account", "proposed_by", "decided_by", "reinstated_by")
         .order_by("-decided_at")[:20]
     )
     limit = write_off_limit_for(request.user)
@@ -259,6 +260,30 @@ def write_off_decide(request: HttpRequest, write_off_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(
             request, f"Write-off {write_off.reference} was not decided: {' '.join(error.messages)}"
+        )
+    return redirect("performance:write_offs")
+
+
+@require_http_methods(["POST"])
+@permission_required(APPROVE, raise_exception=True)
+def write_off_reinstate_view(request: HttpRequest, write_off_id: int) -> HttpResponse:
+    write_off = get_object_or_404(WriteOff, pk=write_off_id)
+    try:
+        write_off_reinstate(
+            write_off=write_off,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            today=timezone.localdate(),
+        )
+    except ValidationError as error:
+        messages.error(
+            request,
+            f"Write-off {write_off.reference} was not reinstated: {' '.join(error.messages)}",
+        )
+    else:
+        messages.success(
+            request,
+            f"Write-off {write_off.reference} reinstated: the debt is back on the account.",
         )
     return redirect("performance:write_offs")
 

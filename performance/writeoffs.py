@@ -22,7 +22,7 @@ from cases.services import case_event_record
 from core.models import User
 from core.money import PENNY, format_money
 from payments.models import Account, AccountKind
-from payments.services import write_off_post
+from payments.services import reversal_post, write_off_post
 from performance.models import TracingAttempt, WriteOff, WriteOffLimit, WriteOffReason
 
 UNLIMITED = Decimal("Infinity")
@@ -283,6 +283,73 @@ def write_off_refuse(*, write_off: WriteOff, actor: User, note: str) -> WriteOff
                 "amount": str(locked.amount),
                 "reason_label": WriteOffReason(locked.reason).label,
                 "note": locked.decision_note,
+            },
+        )
+    return locked
+
+
+def reinstatement_problem(*, status: str, limit: Decimal | None) -> str | None:
+    """Why this write-off cannot be put back, or None. Only a posted write-off can be
+    reinstated, once, and only by someone who may approve write-offs: a debt written off
+    as untraceable or uneconomic is reinstated when the debtor surfaces, for example by
+    applying for rehousing (Gateshead's former tenant arrears policy, legal-reference.md
+    §13: "a reinstatement flag"). Writing off stops pursuit; it does not end the debt."""
+    if status == WriteOff.Status.REINSTATED:
+        return "This write-off has already been reinstated."
+    if status != WriteOff.Status.APPROVED:
+        return "Only a write-off that was approved and posted can be reinstated."
+    if limit is None:
+        return "Your role has no write-off authority, so it cannot reinstate a write-off."
+    return None
+
+
+def write_off_reinstate(*, write_off: WriteOff, actor: User, reason: str, today: date) -> WriteOff:
+    """Put a written-off debt back on the account: the write-off line is reversed (the
+    ledger is only appended to), the debt shows again on the case and in the figures,
+    and the next nightly run takes it up."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the debt is reinstated (who was traced, how)."})
+    with transaction.atomic():
+        locked = (
+            WriteOff.objects.select_for_update(of=("self",))
+            .select_related("account", "case", "transaction")
+            .get(pk=write_off.pk)
+        )
+        problem = reinstatement_problem(status=locked.status, limit=write_off_limit_for(actor))
+        if problem:
+            raise ValidationError(problem)
+        line = reversal_post(
+            original=locked.transaction,
+            reason=f"Write-off {locked.reference} reinstated: {reason}"[:200],
+            today=today,
+            actor=actor,
+            source_reference=f"REINSTATE-{locked.pk}",
+        )
+        locked.status = WriteOff.Status.REINSTATED
+        locked.reinstated_by = actor
+        locked.reinstated_at = timezone.now()
+        locked.reinstatement_reason = reason
+        locked.reinstatement = line
+        locked.save(
+            update_fields=[
+                "status",
+                "reinstated_by",
+                "reinstated_at",
+                "reinstatement_reason",
+                "reinstatement",
+            ]
+        )
+        case_event_record(
+            case=locked.case,
+            actor=actor,
+            verb="write_off_reinstated",
+            payload={
+                "write_off_id": locked.pk,
+                "account": locked.account.reference,
+                "amount": str(locked.amount),
+                "reason": reason,
+                "transaction_id": line.pk,
             },
         )
     return locked

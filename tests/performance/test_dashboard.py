@@ -139,6 +139,17 @@ def test_a_manager_approves_a_write_off_from_the_queue(client, council, team):
     assert "Write-offs approved this year, by reason and approver" in page
     assert "Uneconomic to pursue" in page
 
+    # The former tenant surfaces: the manager puts the debt back from the queue's page.
+    queue = client.get(reverse("performance:write_offs")).content.decode()
+    assert f"Reinstate {write_off.reference}" in queue
+    client.post(
+        reverse("performance:write_off_reinstate", args=[write_off.pk]),
+        {"reason": "Applied for rehousing."},
+    )
+    write_off.refresh_from_db()
+    assert write_off.status == WriteOff.Status.REINSTATED
+    assert fta.__class__.objects.get(pk=fta.pk).balance == fta.balance
+
 
 def test_an_officer_proposes_a_write_off_from_the_case(client, council, team):
     client.force_login(team.alice)

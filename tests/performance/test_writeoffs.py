@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from cases.models import CaseEvent
 from core.models import Role
 from payments.models import AccountKind, Transaction, TransactionKind
+from performance.figures import WriteOffs, write_offs_in_year
 from performance.models import TracingAttempt, WriteOff, WriteOffReason
 from performance.writeoffs import (
     UNLIMITED,
@@ -21,6 +22,7 @@ from performance.writeoffs import (
     write_off_limit_for,
     write_off_propose,
     write_off_refuse,
+    write_off_reinstate,
 )
 from tests.factories import AccountFactory, CaseFactory, TenancyFactory, UserFactory
 
@@ -241,3 +243,72 @@ def test_approval_problem_rule_table():
     assert "no write-off authority" in approval_problem(
         amount=D("10"), proposer_id=1, approver_id=2, limit=None
     )
+
+
+def _approved(former_debt, people):
+    return write_off_approve(
+        write_off=_propose(former_debt, people), actor=people["maggie"], today=TODAY
+    )
+
+
+def test_a_reinstated_write_off_puts_the_debt_back_through_a_reversal(former_debt, people):
+    write_off = _approved(former_debt, people)
+    assert write_offs_in_year(today=TODAY)[None].count == 1
+
+    done = write_off_reinstate(
+        write_off=write_off,
+        actor=people["head"],
+        reason="Traced: applied for rehousing under a new name.",
+        today=TODAY,
+    )
+
+    former_debt.refresh_from_db()
+    assert former_debt.balance == D("600.00")
+    assert (done.status, done.reinstated_by) == (WriteOff.Status.REINSTATED, people["head"])
+    reversal = done.reinstatement
+    assert (reversal.kind, reversal.amount, reversal.reverses) == (
+        TransactionKind.REVERSAL,
+        D("600.00"),
+        write_off.transaction,
+    )
+    # The ledger keeps both lines; the year's write-offs net to nothing.
+    assert Transaction.objects.filter(account=former_debt).count() == 3
+    assert write_offs_in_year(today=TODAY)[None] == WriteOffs(0, D("0.00"))
+    event = CaseEvent.objects.get(verb="write_off_reinstated")
+    assert event.actor == people["head"] and "rehousing" in event.payload["reason"]
+
+
+def test_a_write_off_is_reinstated_only_once(former_debt, people):
+    write_off = _approved(former_debt, people)
+    write_off_reinstate(write_off=write_off, actor=people["maggie"], reason="Traced.", today=TODAY)
+
+    with pytest.raises(ValidationError, match="already been reinstated"):
+        write_off_reinstate(write_off=write_off, actor=people["head"], reason="Again.", today=TODAY)
+    assert Transaction.objects.filter(kind=TransactionKind.REVERSAL).count() == 1
+
+
+def test_only_a_posted_write_off_can_be_reinstated(former_debt, people):
+    proposed = _propose(former_debt, people)
+
+    with pytest.raises(ValidationError, match="approved and posted"):
+        write_off_reinstate(
+            write_off=proposed, actor=people["maggie"], reason="Traced.", today=TODAY
+        )
+
+
+def test_an_officer_without_write_off_authority_cannot_reinstate(former_debt, people):
+    write_off = _approved(former_debt, people)
+
+    with pytest.raises(ValidationError, match="no write-off authority"):
+        write_off_reinstate(
+            write_off=write_off, actor=people["alice"], reason="Traced.", today=TODAY
+        )
+    assert WriteOff.objects.get(pk=write_off.pk).status == WriteOff.Status.APPROVED
+
+
+def test_a_reinstatement_says_why(former_debt, people):
+    write_off = _approved(former_debt, people)
+
+    with pytest.raises(ValidationError, match="Say why"):
+        write_off_reinstate(write_off=write_off, actor=people["head"], reason=" ", today=TODAY)
+    assert not Transaction.objects.filter(kind=TransactionKind.REVERSAL).exists()
