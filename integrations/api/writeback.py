@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, Min, OuterRef
@@ -29,6 +28,7 @@ from arrears.models import RecommendationHistory
 from cases.models import Case, CaseEvent, Stage
 from cases.timeline import describe
 from integrations.api.models import WritebackExport, WritebackLine
+from integrations.models import HmsAccount, HmsLink, HmsTenancy
 from payments.models import Account, AccountKind
 
 # The file's columns, in order. Documented in integrations/api/README.md.
@@ -119,12 +119,9 @@ class CaseKeys:
     hms_account_id: str = ""
 
 
-def _hms_ids(model_name: str, field: str, ids: set[int]) -> dict[int, str]:
-    """The HMS's ids for our records, from the HMS load's links, if that is installed."""
-    try:
-        model = apps.get_model("integrations", model_name)
-    except LookupError:
-        return {}
+def _hms_ids(model: type[HmsLink], field: str, ids: set[int]) -> dict[int, str]:
+    """The HMS's ids for our records, from the HMS load's links (none for records the
+    service made itself)."""
     return dict(model.objects.filter(**{f"{field}__in": ids}).values_list(field, "hms_id"))
 
 
@@ -139,8 +136,8 @@ def _case_keys(case_ids: set[int]) -> dict[int, CaseKeys]:
     ):
         accounts.setdefault(case_id, (account_id, reference))
     tenancies = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "tenancy_id"))
-    hms_tenancies = _hms_ids("HmsTenancy", "tenancy_id", set(tenancies.values()))
-    hms_accounts = _hms_ids("HmsAccount", "account_id", {a for a, _ in accounts.values()})
+    hms_tenancies = _hms_ids(HmsTenancy, "tenancy_id", set(tenancies.values()))
+    hms_accounts = _hms_ids(HmsAccount, "account_id", {a for a, _ in accounts.values()})
     keys = {}
     for case_id in case_ids:
         account_id, reference = accounts.get(case_id, (None, ""))
