@@ -39,8 +39,9 @@ requests made while it ran are reported as a table of their own, with the run's 
 
 Left out: letters (the run is started with `start_letters=False`, as bench/nightly.py
 does; bench/documents.py measures rendering), TLS and the reverse proxy, and officers'
-real reading time (a click every second or so is several times an officer's pace, so
-the load is heavier than fifty real officers make). The bench's own client threads share
+real reading time (a click every five seconds is several times an officer's pace on the
+telephone, so the load is heavier than fifty real officers make; `--think 1` is a stress
+test that saturates three sync workers on two cores). The bench's own client threads share
 the machine's cores with the server; their CPU time is printed.
 
 It only talks to loopback addresses. It writes contacts and payments (and the bench
@@ -542,7 +543,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=120, help="How long the officers work.")
     parser.add_argument("--warmup", type=int, default=10, help="Seconds not counted first.")
     parser.add_argument("--officers", type=int, default=OFFICERS, help=f"At most {OFFICERS}.")
-    parser.add_argument("--think", type=float, default=1.0, help="Mean seconds between steps.")
+    parser.add_argument("--think", type=float, default=5.0, help="Mean seconds between steps.")
     parser.add_argument("--host", default="127.0.0.1", help="Loopback address to bind.")
     parser.add_argument("--with-nightly", action="store_true", help="Run the night meanwhile.")
     parser.add_argument("--date", type=date.fromisoformat, default=None, help="Run date.")
