@@ -496,9 +496,11 @@ def start_run(run_date: date | None):
     if run_date is None:
         from django.utils import timezone
 
+        # A date already run would only finish what is missing: take the next one.
         last = NightlyRun.objects.order_by("-run_date").values_list("run_date", flat=True).first()
-        run_date = max(timezone.localdate(), last + timedelta(days=1)) if last else None
-        run_date = run_date or timezone.localdate()
+        run_date = timezone.localdate()
+        if last is not None and last >= run_date:
+            run_date = last + timedelta(days=1)
     run = nightly_run_begin(run_date=run_date, trigger="command")
     last_task = dispatch_chunks(run, start_letters=False)
     return run, last_task
@@ -697,9 +699,7 @@ def main() -> None:
         if args.with_nightly:
             run, last_task = start_run(args.date)
             run_started = time.monotonic()
-            print(
-                f"nightly run  {run.run_date} dispatched on the worker ({run.cases or '?'} cases)"
-            )
+            print(f"nightly run  {run.run_date} dispatched on the worker")
             finished_at = None
             while True:
                 now = time.monotonic()
