@@ -86,13 +86,36 @@ def _data_present() -> bool:
     return Case.objects.exists() or Patch.objects.exists()
 
 
+# The apps whose rows hang off the council's cases and people. The record of reads keeps
+# no database constraint to the case (privacy/models.py), so TRUNCATE ... CASCADE does
+# not reach it and it must be named, or the users it protects could not be deleted.
+SEEDED_APPS = frozenset(
+    {
+        "cases",
+        "payments",
+        "arrears",
+        "notices",
+        "court",
+        "demo",
+        "accounts",
+        "privacy",
+        "performance",
+        "integrations",
+        "integrations_api",
+        "integrations_revenues",
+    }
+)
+# Configuration, not council data: the write-off limits a migration set and the other
+# systems' API tokens survive a reset.
+KEPT_ON_RESET = frozenset({"performance.WriteOffLimit", "integrations_api.ApiClient"})
+
+
 def reset_data() -> None:
     """Empty every table the seed fills, plus the records later features hang off them."""
     models = [
         m
         for m in apps.get_models()
-        if m._meta.app_label
-        in {"cases", "payments", "arrears", "notices", "court", "demo", "accounts"}
+        if m._meta.app_label in SEEDED_APPS and m._meta.label not in KEPT_ON_RESET
     ]
     tables = [m._meta.db_table for m in models]
     users = User.objects.filter(is_superuser=False)

@@ -6,11 +6,15 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
+from django.urls import reverse
 
 from cases.models import Case, CaseEvent, CourtCase, Hold, Tenancy, Tenant
+from core.models import User
 from notices.models import Notice
 from payments.models import Account, Arrangement, Transaction
 from payments.selectors import accounts_out_of_balance
+from performance.models import WriteOffLimit
+from privacy.models import AccessRecord
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -105,6 +109,24 @@ def test_seed_refuses_to_mix_with_existing_data_without_reset():
     assert Case.objects.count() == cases
 
     assert "leaving it as it is" in _seed("--if-empty")
+
+
+def test_seeding_again_with_reset_works_after_officers_have_read_cases(client):
+    _seed()
+    officer = User.objects.get(username="officer1")
+    client.force_login(officer)
+    case = Case.objects.filter(patch__officer=officer).first()
+    assert client.get(reverse("case", args=[case.pk])).status_code == 200
+    export = client.get(reverse("caseload_export"))  # a read of no one case
+    assert export.status_code == 200 and b"".join(export.streaming_content)
+    assert AccessRecord.objects.filter(user=officer).count() == 2
+    limits = WriteOffLimit.objects.count()
+
+    _seed("--reset")
+
+    assert not AccessRecord.objects.exists()
+    assert User.objects.get(username="officer1").pk != officer.pk
+    assert WriteOffLimit.objects.count() == limits > 0  # configuration, not demo data
 
 
 def test_case_figures_agree_with_the_accounts_they_summarise():
