@@ -59,10 +59,11 @@ def catch_up_nightly_run(now: str | None = None, queue: str | None = None) -> in
     this every 15 minutes, so a night whose 02:00 message was lost, or whose workers all
     died, is finished within a quarter of an hour of the broker or a worker coming back.
     `now` (ISO, local) is for tests and for running it by hand."""
-    moment = datetime.fromisoformat(now) if now else timezone.localtime()
+    moment = datetime.fromisoformat(now) if now else timezone.now()
     if moment.tzinfo is None:
         moment = timezone.make_aware(moment)
-    day = overdue_run_date(now=moment)
+    # The rule reads the London day and hour, whatever offset `now` was written in.
+    day = overdue_run_date(now=timezone.localtime(moment))
     if day is None:
         return None
     logger.warning("The nightly run for %s is overdue; starting it now.", day)

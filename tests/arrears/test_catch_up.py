@@ -2,7 +2,7 @@
 (the broker down) or whose workers all died is started, or finished, without anyone
 having to notice."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -64,3 +64,13 @@ def test_the_catch_up_starts_a_night_beat_never_started(council, eager_tasks):
     # Sent again a quarter of an hour later, it finds the night done and does nothing.
     assert catch_up_nightly_run(now=_at(2, 37).isoformat()) is None
     assert NightlyRun.objects.get(pk=run_id).attempts == 1
+
+
+def test_the_catch_up_reads_the_london_hour_whatever_offset_it_is_given(council, eager_tasks):
+    # 01:30 UTC in summer is 02:30 in London: the run is due.
+    summer = date(2026, 7, 6)
+    with time_machine.travel(datetime(2026, 7, 6, 1, 30, tzinfo=UTC), tick=True):
+        run_id = catch_up_nightly_run(now="2026-07-06T01:30:00+00:00")
+
+    assert NightlyRun.objects.get(pk=run_id).run_date == summer
+    assert catch_up_nightly_run(now="2026-07-07T00:30:00+00:00") is None  # 01:30 in London
