@@ -170,17 +170,22 @@ def test_only_an_allocation_awaiting_approval_can_be_refused(item, frank):
     assert not SuspenseRejection.objects.exists()
 
 
-def test_a_universal_credit_line_allocated_from_suspense_clears_the_pending_managed_payment_hold(
-    item, account, fiona, frank
-):
-    referral = referral_make(
+def _managed_payment_requested(account: Account, officer) -> Referral:
+    """An officer has asked DWP to pay the housing costs to us: a pending request."""
+    return referral_make(
         case=account.case,
-        actor=fiona,
+        actor=officer,
         kind=Referral.Kind.MANAGED_PAYMENT,
         referred_to="DWP landlord portal",
         notes="",
         today=date(2026, 10, 1),
     )
+
+
+def test_a_universal_credit_line_allocated_from_suspense_clears_the_pending_managed_payment_hold(
+    item, account, fiona, frank
+):
+    referral = _managed_payment_requested(account, fiona)
     suspense_allocation_request(item=item, account=account, reason="Claimant moved", actor=fiona)
     assert Referral.objects.get(pk=referral.pk).outcome == Referral.Outcome.PENDING
 
@@ -203,14 +208,7 @@ def test_a_cash_line_allocated_from_suspense_leaves_a_managed_payment_request_pe
         today=TODAY,
     )
     cash = SuspenseItem.objects.first()
-    referral = referral_make(
-        case=account.case,
-        actor=fiona,
-        kind=Referral.Kind.MANAGED_PAYMENT,
-        referred_to="DWP landlord portal",
-        notes="",
-        today=date(2026, 10, 1),
-    )
+    referral = _managed_payment_requested(account, fiona)
     suspense_allocation_request(item=cash, account=account, reason="Wrong reference", actor=fiona)
 
     suspense_allocation_approve(item=cash, actor=frank, today=TODAY)
