@@ -5,9 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from arrears.limitation import (
+    DEBTOR_PAYMENTS,
+    LIMITATION_KINDS,
+    NOT_BARRED,
+    LimitationPosition,
+    limitation_position,
+)
 from arrears.models import (
     EscalationPolicy,
     LetterRequest,
@@ -18,8 +25,8 @@ from arrears.models import (
     RunChunk,
 )
 from arrears.policy import Policy, default_policy
-from cases.models import Case
-from payments.models import Arrangement, ArrangementCheck
+from cases.models import Case, Contact
+from payments.models import Account, Arrangement, ArrangementCheck, Transaction
 
 
 def latest_recommendation(*, case: Case) -> Recommendation | None:
@@ -119,3 +126,27 @@ def policy_version(*, version: int) -> EscalationPolicy:
 
 def policy_preview(*, preview_id: int) -> PolicyPreview:
     return get_object_or_404(PolicyPreview.objects.select_related("created_by"), pk=preview_id)
+
+
+def account_limitation(*, account: Account, today: date) -> LimitationPosition:
+    """How much of one account is statute-barred today, read as the nightly run reads
+    it (arrears/loader.py `limitation_lines_sql`): its debits and the debtor's own
+    payments, and the signed acknowledgments of the debt recorded on its case
+    (Limitation Act 1980 ss5, 19, 29(5), 30; legal-reference.md §13)."""
+    if account.kind not in LIMITATION_KINDS or account.balance <= 0:
+        return NOT_BARRED
+    lines = (
+        Transaction.objects.filter(account=account, effective_date__lte=today)
+        .filter(Q(amount__gt=0) | Q(kind__in=DEBTOR_PAYMENTS))
+        .values_list("effective_date", "amount")
+    )
+    charges = [(day, amount) for day, amount in lines if amount > 0]
+    restarts = [day for day, amount in lines if amount <= 0]
+    restarts += Contact.objects.filter(
+        case_id=account.case_id,
+        outcome=Contact.Outcome.ACKNOWLEDGED_DEBT,
+        contacted_on__lte=today,
+    ).values_list("contacted_on", flat=True)
+    return limitation_position(
+        balance=account.balance, charges=charges, restarts=restarts, today=today
+    )

@@ -214,6 +214,14 @@ class PatchSnapshot(models.Model):
         **MONEY, help_text="Money received on rent accounts, financial year to date."
     )
     due_ytd = models.DecimalField(**MONEY, help_text="Rent charged, financial year to date.")
+    weekly_rent_roll = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text="The weekly charges of current tenants' open rent accounts when it was "
+        "written (rent lawfully due only), for arrears as a share of the rent roll then. "
+        "Empty on rows written before it was kept.",
+    )
     ledger_line_id = models.BigIntegerField(
         help_text="The last ledger line posted when it was written: the next run counts "
         "lines after it that were posted late for earlier days."

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -572,12 +572,22 @@ class TrendPoint:
     accounts_owing: int | None
     collected_ytd: Decimal | None
     due_ytd: Decimal | None
+    former_arrears: Decimal | None = None
+    # None when any of its patches' rows predates the rent roll being kept.
+    weekly_rent_roll: Decimal | None = None
 
     @property
     def collection(self) -> Ratio | None:
         if self.collected_ytd is None or self.due_ytd is None:
             return None
         return Ratio(self.collected_ytd, self.due_ytd)
+
+    def over_rent_roll(self, owed: Decimal | None) -> Ratio | None:
+        """`owed` as a share of the annual rent roll then: the week's charges times the
+        charge weeks of that rent year (figures.annual_rent_roll's definition)."""
+        if owed is None or self.weekly_rent_roll is None:
+            return None
+        return Ratio(owed, self.weekly_rent_roll * figures.charge_weeks_in_year(self.day))
 
 
 def trend_end(*, today: date) -> date:
@@ -607,6 +617,10 @@ def trend(
             accounts_owing=Sum("accounts_owing"),
             collected_ytd=Sum("collected_ytd"),
             due_ytd=Sum("due_ytd"),
+            former_arrears=Sum("former_arrears"),
+            # Counted before the sum below takes the field's name.
+            roll_missing=Count("id", filter=Q(weekly_rent_roll__isnull=True)),
+            weekly_rent_roll=Sum("weekly_rent_roll"),
         )
     }
 
@@ -620,6 +634,8 @@ def trend(
             found[day]["accounts_owing"],
             pounds(found[day]["collected_ytd"]),
             pounds(found[day]["due_ytd"]),
+            pounds(found[day]["former_arrears"]),
+            None if found[day]["roll_missing"] else pounds(found[day]["weekly_rent_roll"]),
         )
         if day in found
         else TrendPoint(day, None, None, None, None)
@@ -777,6 +793,10 @@ def patch_against_target_and_last_year(*, patch: Patch, today: date) -> Table:
     def last_year(value: Cell | None) -> Cell:
         return value if value is not None else Cell(None, "No snapshot")
 
+    def rent_roll_then(owed: Decimal | None) -> Cell:
+        ratio = then.over_rent_roll(owed)
+        return last_year(_percent(ratio) if ratio is not None else None)
+
     table.rows = [
         Row(
             "Rent collected as a percentage of rent due, year to date",
@@ -800,12 +820,15 @@ def patch_against_target_and_last_year(*, patch: Patch, today: date) -> Table:
         Row(
             "Current tenant arrears as a percentage of rent roll",
             "",
-            [*_against(Measure.CURRENT_ARREARS, current, spec), Cell(None, NONE)],
+            [
+                *_against(Measure.CURRENT_ARREARS, current, spec),
+                rent_roll_then(then.current_arrears),
+            ],
         ),
         Row(
             "Former tenant arrears as a percentage of rent roll",
             "",
-            [*_against(Measure.FORMER_ARREARS, former, spec), Cell(None, NONE)],
+            [*_against(Measure.FORMER_ARREARS, former, spec), rent_roll_then(then.former_arrears)],
         ),
     ]
     return table

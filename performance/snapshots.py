@@ -157,7 +157,7 @@ WITH high_water AS (
   SELECT COALESCE(MAX(id), 0) AS id FROM payments_transaction
 ),{_NEW_LINES if new_lines_only else ""}
 accounts AS (
-  SELECT c.patch_id, a.kind, a.rent_lawfully_due,
+  SELECT c.patch_id, a.kind, a.rent_lawfully_due, a.status, a.weekly_charge,
          CASE WHEN tn.end_date IS NULL OR tn.end_date > %(day)s THEN 1 ELSE 0 END AS is_current,
          a.balance - COALESCE(w.after_day, 0) AS balance_on_day,
          COALESCE(w.collected, 0) AS collected,
@@ -179,13 +179,15 @@ per_patch AS (
                   AND balance_on_day > 0
              THEN balance_on_day ELSE 0 END) AS former_arrears,
     SUM(CASE WHEN rent_lawfully_due THEN collected ELSE 0 END) AS collected,
-    SUM(CASE WHEN rent_lawfully_due THEN due ELSE 0 END) AS due
+    SUM(CASE WHEN rent_lawfully_due THEN due ELSE 0 END) AS due,
+    SUM(CASE WHEN rent_lawfully_due AND is_current = 1 AND status = 'open'
+             THEN weekly_charge ELSE 0 END) AS weekly_rent_roll
   FROM accounts
   GROUP BY patch_id
 ){"" if new_lines_only else _LATE}
 INSERT INTO performance_patchsnapshot
   (patch_id, day, current_arrears, accounts_owing, former_arrears, collected_ytd, due_ytd,
-   ledger_line_id, ledger_last_date, source, written_at)
+   weekly_rent_roll, ledger_line_id, ledger_last_date, source, written_at)
 SELECT p.id, %(day)s,
   COALESCE(pp.current_arrears, 0),
   COALESCE(pp.accounts_owing, 0),
@@ -193,6 +195,7 @@ SELECT p.id, %(day)s,
   COALESCE(b.collected_ytd, 0) + COALESCE(pp.collected, 0) + COALESCE(l.collected, 0)
     + COALESCE(rv.collected, 0),
   COALESCE(b.due_ytd, 0) + COALESCE(pp.due, 0) + COALESCE(l.due, 0) + COALESCE(rv.due, 0),
+  COALESCE(pp.weekly_rent_roll, 0),
   (SELECT id FROM high_water),
   CASE WHEN (SELECT MAX(last_date) FROM accounts) > %(day)s
        THEN (SELECT MAX(last_date) FROM accounts) ELSE %(day)s END,
@@ -209,6 +212,7 @@ ON CONFLICT (patch_id, day) DO UPDATE SET
   former_arrears = excluded.former_arrears,
   collected_ytd = excluded.collected_ytd,
   due_ytd = excluded.due_ytd,
+  weekly_rent_roll = excluded.weekly_rent_roll,
   ledger_line_id = excluded.ledger_line_id,
   ledger_last_date = excluded.ledger_last_date,
   source = excluded.source,

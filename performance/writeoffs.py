@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from arrears.selectors import policy_in_force
+from arrears.limitation import LIMITATION_KINDS, LimitationPosition
+from arrears.selectors import account_limitation, policy_in_force
 from cases.models import Case
 from cases.services import case_event_record
 from core.models import User
@@ -101,7 +102,46 @@ def _tracing_of(case: Case) -> list[tuple[str, str, date]]:
     return list(case.tracing_attempts.values_list("method", "result", "attempted_on"))
 
 
-def _reason_problem(*, account: Account, reason: str, today: date) -> str | None:
+def statute_barred_problem(
+    *, amount: Decimal, kind: str, position: LimitationPosition, today: date
+) -> str | None:
+    """A debt written off as statute-barred must be barred, and no more of it than is:
+    six years from each sum falling due, begun again by a payment or a signed
+    acknowledgment while in time (Limitation Act 1980 ss5, 19, 29(5), 30;
+    legal-reference.md §13). Rent of a current tenancy is collected, not written off
+    as barred, and court costs are a judgment debt under other rules (s24)."""
+    if kind not in LIMITATION_KINDS:
+        return (
+            f"A {AccountKind(kind).label.lower()} debt is not written off as statute-barred: "
+            "the six-year clock is counted on former tenancy arrears, garage rent, service "
+            "charges and rechargeable repairs (Limitation Act 1980 ss5, 19)."
+        )
+    if position.barred <= 0:
+        upcoming = (
+            f" The oldest sum still owed becomes barred on {position.next_barred_on:%d %B %Y}."
+            if position.next_barred_on
+            else ""
+        )
+        return (
+            f"None of this debt is statute-barred on {today:%d %B %Y}: every sum still owed "
+            "fell due, or was paid towards or acknowledged, within six years." + upcoming
+        )
+    if amount > position.barred:
+        return (
+            f"Only {format_money(position.barred)} of this debt is statute-barred on "
+            f"{today:%d %B %Y}; write off no more than that as statute-barred."
+        )
+    return None
+
+
+def _reason_problem(*, account: Account, reason: str, amount: Decimal, today: date) -> str | None:
+    if reason == WriteOffReason.STATUTE_BARRED:
+        return statute_barred_problem(
+            amount=amount,
+            kind=account.kind,
+            position=account_limitation(account=account, today=today),
+            today=today,
+        )
     tenancy = account.tenancy
     former = account.kind == AccountKind.FORMER_TENANCY_ARREARS or (
         tenancy.end_date is not None and tenancy.end_date <= today
@@ -164,7 +204,7 @@ def write_off_propose(
             raise ValidationError(
                 f"A write-off on {locked.reference} is already awaiting a decision."
             )
-        problem = _reason_problem(account=locked, reason=reason, today=today)
+        problem = _reason_problem(account=locked, reason=reason, amount=amount, today=today)
         if problem:
             raise ValidationError({"reason": problem})
         try:
@@ -221,7 +261,9 @@ def write_off_approve(*, write_off: WriteOff, actor: User, today: date, note: st
             limit=write_off_limit_for(actor),
         )
         if problem is None:
-            problem = _reason_problem(account=locked.account, reason=locked.reason, today=today)
+            problem = _reason_problem(
+                account=locked.account, reason=locked.reason, amount=locked.amount, today=today
+            )
         if problem:
             raise ValidationError(problem)
         label = WriteOffReason(locked.reason).label

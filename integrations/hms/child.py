@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from queue import Empty
@@ -23,11 +24,29 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from integrations.hms.reading import Problems, TransactionsRead
 
+
+@dataclass(frozen=True)
+class LedgerTarget:
+    """A first load into an empty ledger: the child writes each line as the ledger's own
+    COPY text, its account found by its HMS id in `account_ids`."""
+
+    account_ids: dict[str, int]
+    posted_at: str
+    prefix: str
+
+
 # Below this the second process costs more (about a second to start) than it saves.
 CHILD_ABOVE_BYTES = 64 * 1024 * 1024
 
 
-def _child(queue, path: Path, known: set[str], closed_on: dict[str, date], today: date) -> None:
+def _child(
+    queue,
+    path: Path,
+    known: set[str],
+    closed_on: dict[str, date],
+    today: date,
+    ledger: LedgerTarget | None,
+) -> None:
     try:
         import os
 
@@ -40,13 +59,23 @@ def _child(queue, path: Path, known: set[str], closed_on: dict[str, date], today
         if not os.environ.get("SECRET_KEY"):
             os.environ["SECRET_KEY"] = "unused-by-the-hms-reader"
         django.setup()
-        from integrations.hms.ledger import copy_text
+        from integrations.hms.ledger import copy_text, ledger_copy_text
         from integrations.hms.reading import Problems, read_transactions
 
         problems = Problems()
 
         def sink(batch) -> None:
-            queue.put((copy_text(batch), len(batch)))
+            if ledger is None:
+                queue.put((copy_text(batch), len(batch), False))
+                return
+            # Straight onto the ledger, but for reversals: they need the id of the line
+            # they reverse, so they are staged and posted once the rest is in.
+            lines = [r for r in batch if r[4] != "reversal"]
+            if lines:
+                queue.put((ledger_copy_text(lines, ledger), len(lines), True))
+            if len(lines) < len(batch):
+                reversals = [r for r in batch if r[4] == "reversal"]
+                queue.put((copy_text(reversals), len(reversals), False))
 
         read = read_transactions(
             path,
@@ -68,13 +97,17 @@ def read_transactions_in_child(
     known: set[str],
     closed_on: dict[str, date],
     today: date,
-    add_text: Callable[[str, int], None],
+    add_text: Callable[[str, int, bool], None],
+    ledger: LedgerTarget | None = None,
 ) -> TransactionsRead:
     """As reading.read_transactions, with the reading in a child process; each batch
-    is handed to `add_text` as COPY text."""
+    is handed to `add_text` as COPY text, with whether it is the ledger's (`ledger`
+    given) or the staging table's."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue(maxsize=4)
-    child = context.Process(target=_child, args=(queue, path, known, closed_on, today), daemon=True)
+    child = context.Process(
+        target=_child, args=(queue, path, known, closed_on, today, ledger), daemon=True
+    )
     child.start()
     try:
         while True:

@@ -60,6 +60,47 @@ def copy_text(batch: list[Staged]) -> str:
     )
 
 
+# The ledger's columns as a first load COPYs them (created_by and reverses are NULL).
+LEDGER_COLUMNS = (
+    "account_id",
+    "kind",
+    "effective_date",
+    "posted_at",
+    "amount",
+    "method",
+    "source",
+    "source_reference",
+    "description",
+    "created_by_id",
+    "reverses_id",
+)
+
+
+def ledger_copy_text(batch: list[Staged], target) -> str:
+    """Checked lines that reverse nothing as the ledger's COPY text (`LEDGER_COLUMNS`)."""
+    ids, at, prefix = target.account_ids, target.posted_at, target.prefix
+    return "".join(
+        f"{ids[r[2]]}\t{r[4]}\t{r[3]}\t{at}\t{r[5]}\t{r[6]}\t{r[9]}\t{prefix}{r[1]}"
+        f"\t{_escape(r[7])}\t\\N\t\\N\n"
+        for r in batch
+    )
+
+
+_SELECT = f"""
+    SELECT m.account_id, s.kind, s.effective_date, %s, s.amount, s.method, s.source,
+           %s || s.hms_id, s.description, NULL, {{reverses}}
+    FROM {STAGING} s JOIN {LINKS} m ON m.hms_id = s.account_hms
+    {{join}}
+    WHERE s.post AND s.kind {{kind}} 'reversal'
+"""
+_INSERT = f"INSERT INTO {LEDGER} ({', '.join(LEDGER_COLUMNS)}) "
+
+
+def posted_now() -> object:
+    """When the lines of this load are posted, as the database takes it."""
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
 @dataclass
 class Posted:
     lines: int = 0
@@ -74,6 +115,7 @@ class Staging:
     def __init__(self) -> None:
         self.postgres = connection.vendor == "postgresql"
         self.rows = 0
+        self.ledger_rows = 0
         sources = ", ".join(f"'{s}'" for s in HMS_SOURCES)
         self._hms_sources = f"({sources})"
         with connection.cursor() as cursor:
@@ -199,28 +241,27 @@ class Staging:
         posted.lines = count
         if not count:
             return posted
-        posted_at = connection.ops.adapt_datetimefield_value(timezone.now())
-        select = f"""
-            SELECT m.account_id, s.kind, s.effective_date, %s, s.amount, s.method, s.source,
-                   %s || s.hms_id, s.description, NULL, {{reverses}}
-            FROM {STAGING} s JOIN {LINKS} m ON m.hms_id = s.account_hms
-            {{join}}
-            WHERE s.post AND s.kind {{kind}} 'reversal'
-        """
-        insert = (
-            f"INSERT INTO {LEDGER} (account_id, kind, effective_date, posted_at, amount, "
-            "method, source, source_reference, description, created_by_id, reverses_id) "
-        )
-        fast = empty_ledger_fast_path and self.postgres and self._ledger_empty()
-        with self._ledger_indexes_dropped() if fast else _nothing(), connection.cursor() as cursor:
+        posted_at = posted_now()
+        fast = empty_ledger_fast_path and self.postgres and self.ledger_empty()
+        with self.ledger_indexes_dropped() if fast else _nothing(), connection.cursor() as cursor:
             cursor.execute(
-                insert + select.format(reverses="NULL", join="", kind="<>"),
+                _INSERT + _SELECT.format(reverses="NULL", join="", kind="<>"),
                 [posted_at, REFERENCE_PREFIX],
             )
+        self.reversals_post(posted_at)
+        if staged is not None and self.postgres:
+            self.figures_update(staged)
+        else:
+            self._balances_update()
+        return posted
+
+    def reversals_post(self, posted_at: object) -> None:
+        """The staged reversals, each naming the ledger line it reverses (`reverses_id`),
+        once the lines they reverse are on the ledger."""
         with connection.cursor() as cursor:
             cursor.execute(
-                insert
-                + select.format(
+                _INSERT
+                + _SELECT.format(
                     reverses="o.id",
                     join=f"JOIN {LEDGER} o ON o.source IN {self._hms_sources} "
                     f"AND o.source_reference = '{REFERENCE_PREFIX}' || s.reverses",
@@ -228,13 +269,52 @@ class Staging:
                 ),
                 [posted_at, REFERENCE_PREFIX],
             )
-        if staged is not None and self.postgres:
-            self._figures_update(staged)
-        else:
-            self._balances_update()
-        return posted
 
-    def _figures_update(self, read: TransactionsRead) -> None:
+    # ------------------------------------------------- a first load onto the ledger
+    def add_any(self, text: str, rows: int, to_ledger: bool) -> None:
+        """A batch from the reading child: the ledger's own COPY text on a first load
+        (`child.LedgerTarget`), or the staging table's."""
+        if not to_ledger:
+            self.add_text(text, rows)
+            return
+        self.ledger_rows += rows
+        raw = connection.connection
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY {LEDGER} ({', '.join(LEDGER_COLUMNS)}) FROM STDIN") as copy,
+        ):
+            copy.write(text)
+
+    def ledger_duplicates(self, limit: int) -> list[str]:
+        """On a first load COPY'd onto the empty ledger, before its unique constraint is
+        built again: the HMS ids given to more than one line (under any source). Sorted
+        byte-wise (COLLATE "C"): the check wants equality only, and it halves the sort."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT SUBSTR(reference, %s) FROM (
+                    SELECT source_reference COLLATE "C" AS reference FROM {LEDGER}
+                ) lines GROUP BY reference HAVING COUNT(*) > 1 LIMIT %s
+                """,
+                [len(REFERENCE_PREFIX) + 1, limit],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def reversals_clashing(self, limit: int) -> list[tuple[str, int]]:
+        """Staged reversals whose own HMS id a line already on the ledger has: (id, line)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT s.hms_id, s.line FROM {STAGING} s
+                WHERE EXISTS (SELECT 1 FROM {LEDGER} t WHERE t.source IN {self._hms_sources}
+                              AND t.source_reference = %s || s.hms_id)
+                ORDER BY s.line LIMIT %s
+                """,
+                [REFERENCE_PREFIX, limit],
+            )
+            return list(cursor.fetchall())
+
+    def figures_update(self, read: TransactionsRead) -> None:
         """The accounts' figures from the sums the reader kept (every staged line
         posted): one COPY of a row per account and one UPDATE, rather than grouping and
         ranking every line again."""
@@ -275,13 +355,13 @@ class Staging:
         with raw.cursor() as cursor, cursor.copy(f"COPY {table} FROM STDIN") as copy:
             copy.write(text)
 
-    def _ledger_empty(self) -> bool:
+    def ledger_empty(self) -> bool:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {LEDGER})")
             return cursor.fetchone()[0]
 
     @contextmanager
-    def _ledger_indexes_dropped(self) -> Iterator[None]:
+    def ledger_indexes_dropped(self) -> Iterator[None]:
         """A first load into an empty ledger: its secondary indexes and constraints are
         built once after the insert rather than row by row, as the seed loads it
         (demo/loader.py). In the import's transaction, so a failure restores them."""

@@ -358,3 +358,24 @@ def read_transactions(
         sink(batch)
     read.total = (Decimal(total_pence) / 100).quantize(Decimal("0.01"))
     return read
+
+
+def duplicate_lines(path: Path, hms_ids: list[str]) -> list[tuple[str, int, int]]:
+    """For transaction ids known to be given more than once: (id, first line, a later
+    line), by reading the file again (only when there are any, which is rare)."""
+    if not hms_ids:
+        return []
+    wanted = set(hms_ids)
+    first: dict[str, int] = {}
+    later: dict[str, int] = {}
+    for line, raw in _rows(path, TRANSACTIONS, Problems()):
+        hms_id = raw[0].strip()
+        if hms_id not in wanted:
+            continue
+        if hms_id in first:
+            later.setdefault(hms_id, line)
+        else:
+            first[hms_id] = line
+    return sorted(
+        ((hms_id, first[hms_id], later[hms_id]) for hms_id in later), key=lambda found: found[1]
+    )

@@ -40,11 +40,13 @@ from cases.models import Case, CaseEvent, Patch, Property, Tenancy, Tenant, Tenu
 from core.money import format_money
 from integrations.hms import child, layouts
 from integrations.hms.bulk import rows_insert
-from integrations.hms.ledger import Posted, Staging
+from integrations.hms.layouts import REFERENCE_PREFIX
+from integrations.hms.ledger import Posted, Staging, posted_now
 from integrations.hms.reading import (
     PROBLEMS_KEPT,
     Problems,
     Row,
+    duplicate_lines,
     file_set_checksum,
     missing_files,
     read_charges,
@@ -78,6 +80,8 @@ class ImportReport:
     checksum: str
     dry_run: bool
     first_load: bool = False
+    # Taken straight onto the empty ledger by COPY (`_first_load`), not staged first.
+    straight_onto_ledger: bool = False
     counts: Counter = field(default_factory=Counter)
     samples: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     posted: Posted = field(default_factory=Posted)
@@ -255,12 +259,15 @@ def _import(directory: Path, today: date, report: ImportReport, problems: Proble
     _check_service_references(files, known, problems)
 
     staging = Staging()
+    path = directory / layouts.TRANSACTIONS.name
+    if _first_load_onto_the_ledger(staging, path, report, problems):
+        _first_load(directory, path, today, report, problems, files, known, staging)
+        return
     closed_on = {
         key: row.values["closed_on"]
         for key, row in files.accounts.items()
         if row.values["closed_on"] is not None
     }
-    path = directory / layouts.TRANSACTIONS.name
     known_accounts = set(files.accounts) | set(known.accounts) | rejected[layouts.ACCOUNTS.name]
     if staging.postgres and path.stat().st_size > child.CHILD_ABOVE_BYTES:
         staged = child.read_transactions_in_child(
@@ -269,7 +276,7 @@ def _import(directory: Path, today: date, report: ImportReport, problems: Proble
             known=known_accounts,
             closed_on=closed_on,
             today=today,
-            add_text=staging.add_text,
+            add_text=staging.add_any,
         )
     else:
         staged = read_transactions(
@@ -282,19 +289,8 @@ def _import(directory: Path, today: date, report: ImportReport, problems: Proble
         )
     staging.analyze()
     for hms_id, first, later in staging.duplicates(PROBLEMS_KEPT):
-        problems.add(
-            layouts.TRANSACTIONS.name,
-            later,
-            "transaction_id",
-            f"{hms_id} is given twice (first on line {first})",
-        )
-    for line, reverses in staging.unknown_reversals(PROBLEMS_KEPT):
-        problems.add(
-            layouts.TRANSACTIONS.name,
-            line,
-            "reverses",
-            f"transaction {reverses} is neither in the file nor on the ledger",
-        )
+        _given_twice(problems, hms_id, first, later)
+    _unknown_reversals(staging, problems)
     if problems:
         _refuse(directory, problems)
 
@@ -311,6 +307,115 @@ def _import(directory: Path, today: date, report: ImportReport, problems: Proble
     if problems:
         _refuse(directory, problems)
     applier.write_events()
+
+
+def _first_load_onto_the_ledger(
+    staging: Staging, path: Path, report: ImportReport, problems: Problems
+) -> bool:
+    """A first load of a council's history (PostgreSQL, the ledger empty, a file big
+    enough for the reading child, the other files sound) goes straight onto the ledger
+    by COPY, as the seed loads it, rather than through the staging table and a second
+    copy of tens of millions of lines. Anything else takes the staged path."""
+    return (
+        staging.postgres
+        and not report.dry_run
+        and not problems
+        and path.stat().st_size > child.CHILD_ABOVE_BYTES
+        and staging.ledger_empty()
+    )
+
+
+def _first_load(
+    directory: Path,
+    path: Path,
+    today: date,
+    report: ImportReport,
+    problems: Problems,
+    files: FileSet,
+    known: Known,
+    staging: Staging,
+) -> None:
+    """The records first, so every line can name its account's id; then the reading
+    child checks each transaction and writes it as the ledger's COPY text while this
+    process streams it in, with the ledger's indexes and constraints dropped and built
+    once afterwards. Any bad line refuses the set, and the transaction rolls back
+    everything, records and ledger alike. Reversals are staged and posted last, naming
+    the lines they reverse."""
+    report.straight_onto_ledger = True
+    applier = _Applier(files, known, report, today)
+    applier.apply()
+    posted_at = posted_now()
+    target = child.LedgerTarget(
+        account_ids=dict(applier.account_ids), posted_at=str(posted_at), prefix=REFERENCE_PREFIX
+    )
+    closed_on = {
+        key: row.values["closed_on"]
+        for key, row in files.accounts.items()
+        if row.values["closed_on"] is not None
+    }
+    with staging.ledger_indexes_dropped():
+        staged = child.read_transactions_in_child(
+            path,
+            problems,
+            known=set(target.account_ids),
+            closed_on=closed_on,
+            today=today,
+            add_text=staging.add_any,
+            ledger=target,
+        )
+        if problems:
+            _refuse(directory, problems)
+        twice = staging.ledger_duplicates(PROBLEMS_KEPT)
+        if twice:
+            # The unique constraint cannot be built again over them: say what else is
+            # wrong with the reversals (the slow way, without the ledger's indexes) and stop.
+            _reversal_problems(path, staging, problems, also_twice=twice)
+            _refuse(directory, problems)
+    staging.analyze()
+    _reversal_problems(path, staging, problems, also_twice=[])
+    if problems:
+        _refuse(directory, problems)
+    staging.reversals_post(posted_at)
+    staging.figures_update(staged)
+    report.posted = Posted(lines=staged.lines, total=staged.total)
+    applier.close_accounts(problems)
+    if problems:
+        _refuse(directory, problems)
+    applier.write_events()
+
+
+def _reversal_problems(
+    path: Path, staging: Staging, problems: Problems, *, also_twice: list[str]
+) -> None:
+    """On a first load straight onto the ledger: ids given twice (on the ledger already,
+    `also_twice`, among the staged reversals, or a reversal's own id a line already has),
+    each named by its first and a later line as the staged path names them, and
+    reversals of lines in neither the file nor the ledger."""
+    twice = set(also_twice)
+    twice.update(hms_id for hms_id, _, _ in staging.duplicates(PROBLEMS_KEPT))
+    twice.update(hms_id for hms_id, _ in staging.reversals_clashing(PROBLEMS_KEPT))
+    for hms_id, first, later in duplicate_lines(path, sorted(twice)):
+        _given_twice(problems, hms_id, first, later)
+    _unknown_reversals(staging, problems)
+
+
+def _given_twice(problems: Problems, hms_id: str, first: int, later: int) -> None:
+    problems.add(
+        layouts.TRANSACTIONS.name,
+        later,
+        "transaction_id",
+        f"{hms_id} is given twice (first on line {first})",
+    )
+
+
+def _unknown_reversals(staging: Staging, problems: Problems) -> None:
+    for line, reverses in staging.unknown_reversals(PROBLEMS_KEPT):
+        problems.add(
+            layouts.TRANSACTIONS.name,
+            line,
+            "reverses",
+            f"transaction {reverses} is neither in the file nor on the ledger",
+        )
 
 
 def _check_references(

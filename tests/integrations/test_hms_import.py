@@ -406,3 +406,107 @@ def test_a_large_transactions_file_is_read_in_a_second_process_with_the_same_res
     assert str(refused.value.problems.kept[0]) == (
         "transactions.csv, line 7, amount: a charge must be positive (what is owed)"
     )
+
+
+# A first load large enough for the reading child goes straight onto the empty ledger by
+# COPY (integrations/hms/sync.py `_first_load`); these hold it to the staged path's rules.
+
+
+@pytest.fixture
+def straight_onto_ledger(monkeypatch):
+    from integrations.hms import child
+
+    monkeypatch.setattr(child, "CHILD_ABOVE_BYTES", 0)
+
+
+def _ledger_indexes() -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'payments_transaction'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _ledger() -> list[tuple]:
+    return list(
+        Transaction.objects.order_by("source_reference").values_list(
+            "account__reference",
+            "kind",
+            "effective_date",
+            "amount",
+            "source",
+            "source_reference",
+            "reverses__source_reference",
+        )
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_first_load_straight_onto_the_ledger_posts_what_the_staged_path_posts(
+    tmp_path, monkeypatch
+):
+    from integrations.hms import child
+
+    files = base_council()
+    files["transactions.csv"].append(
+        line("X9", "A1", "2026-11-09", "reversal", "50.00", reverses="X3", description="Bounced")
+    )
+    monkeypatch.setattr(child, "CHILD_ABOVE_BYTES", 0)
+    straight = _load(tmp_path, files, "straight")
+    assert straight.straight_onto_ledger
+    ledger, balances = _ledger(), _snapshot()["accounts"]
+    indexes = _ledger_indexes()
+    call_command("flush", interactive=False, verbosity=0)
+
+    monkeypatch.setattr(child, "CHILD_ABOVE_BYTES", 10**12)
+    staged = _load(tmp_path, files, "staged")
+
+    assert not staged.straight_onto_ledger
+    assert (straight.posted.lines, straight.posted.total) == (
+        staged.posted.lines,
+        staged.posted.total,
+    )
+    assert ledger == _ledger() and balances == _snapshot()["accounts"]
+    assert ("hms:X9", "hms:X3") in {(r[5], r[6]) for r in ledger}
+    assert indexes == _ledger_indexes()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_bad_line_in_a_first_load_straight_onto_the_ledger_applies_nothing(
+    tmp_path, straight_onto_ledger
+):
+    indexes = _ledger_indexes()
+    files = base_council()
+    files["transactions.csv"].append(line("X6", "A1", "2026-11-09", "charge", "-5.00"))
+
+    with pytest.raises(FileSetRefused) as refused:
+        _load(tmp_path, files)
+
+    assert [str(p) for p in refused.value.problems.kept] == [
+        "transactions.csv, line 7, amount: a charge must be positive (what is owed)"
+    ]
+    assert _counts() == dict.fromkeys(_counts(), 0)
+    assert _ledger_indexes() == indexes
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_id_given_twice_in_a_first_load_straight_onto_the_ledger_is_refused(
+    tmp_path, straight_onto_ledger
+):
+    files = base_council()
+    files["transactions.csv"].append(line("X3", "A1", "2026-11-05", "payment", "-5.00"))
+    files["transactions.csv"].append(
+        line("X1", "A1", "2026-11-09", "reversal", "5.00", reverses="X3", description="Bounced")
+    )
+
+    with pytest.raises(FileSetRefused) as refused:
+        _load(tmp_path, files)
+
+    assert [str(p) for p in refused.value.problems.kept] == [
+        "transactions.csv, line 8, transaction_id: X1 is given twice (first on line 2)",
+        "transactions.csv, line 7, transaction_id: X3 is given twice (first on line 4)",
+    ]
+    assert not Transaction.objects.exists() and not Account.objects.exists()

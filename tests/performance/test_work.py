@@ -22,7 +22,7 @@ from performance.figures import COUNCIL, Scope
 from performance.models import Measure, Target
 from performance.snapshots import snapshots_take
 
-from .conftest import LONDON, TODAY, _rent
+from .conftest import LONDON, TODAY, _charge, _rent
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -134,11 +134,48 @@ def test_the_officers_own_view_shows_their_patch_against_target_and_last_year_an
     assert "Patch A01 Northfield: against its target and the same week last year" in page
     # This year A01 collected £325 (the £25 taken today) of £450; the target is 95%.
     assert "72.22%" in own and "95.00%" in own and "Off target" in own
-    # Last year's snapshot: none of this year's lines were dated then.
-    assert "0.00%" not in own and "£0.00" in own
+    # Last year's snapshot: none of this year's lines were dated then, so nothing was
+    # collected of nothing due (no percentage) and no one owed anything (£0.00, 0.00%).
+    assert "£0.00" in own and own.count("0.00%") == 2
     activity = page.split('id="table-activity"', 1)[1].split("</table>", 1)[0]
     assert "Alice Ash" in activity and "Bob Birch" not in activity
     cells = [
         re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>\s*(.*?)\s*</td>", activity, re.S)
     ]
     assert cells[:5] == ["2", "1", "1", "1", "£25.00"]  # her own work this week
+
+
+def test_the_officers_view_shows_last_years_arrears_as_a_share_of_last_years_rent_roll(
+    council, team
+):
+    """Same week last year: patch A01's current tenants owed £260 on a rent roll of
+    £250 a week (a1 £100, a2 £50, and a3, whose tenancy had not ended then, £100) over
+    52 charge weeks: 2.00%."""
+    from performance.selectors import patch_against_target_and_last_year
+
+    last_year = TODAY - timedelta(weeks=52)
+    _charge(_rent(council.a1), "260.00", last_year - timedelta(days=7))
+    snapshots_take(day=last_year)
+    snapshots_take(day=TODAY)
+
+    table = patch_against_target_and_last_year(patch=team.patch_a, today=TODAY)
+
+    then = {row.label: row.cells[-1].text for row in table.rows}
+    assert then["Current tenant arrears"] == "£260.00"
+    assert then["Current tenant arrears as a percentage of rent roll"] == "2.00%"
+    assert then["Former tenant arrears as a percentage of rent roll"] == "0.00%"
+
+
+def test_last_years_share_of_rent_roll_is_not_guessed_from_a_snapshot_without_one(council, team):
+    from performance.models import PatchSnapshot
+    from performance.selectors import patch_against_target_and_last_year
+
+    last_year = TODAY - timedelta(weeks=52)
+    snapshots_take(day=last_year)
+    snapshots_take(day=TODAY)
+    PatchSnapshot.objects.filter(day=last_year).update(weekly_rent_roll=None)
+
+    table = patch_against_target_and_last_year(patch=team.patch_a, today=TODAY)
+
+    then = {row.label: row.cells[-1].text for row in table.rows}
+    assert then["Current tenant arrears as a percentage of rent roll"] == "No snapshot"

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases.models import CaseEvent
+from cases.models import CaseEvent, Contact
 from core.models import Role
 from payments.models import AccountKind, Transaction, TransactionKind
 from performance.figures import WriteOffs, write_offs_in_year
@@ -312,3 +312,68 @@ def test_a_reinstatement_says_why(former_debt, people):
     with pytest.raises(ValidationError, match="Say why"):
         write_off_reinstate(write_off=write_off, actor=people["head"], reason=" ", today=TODAY)
     assert not Transaction.objects.filter(kind=TransactionKind.REVERSAL).exists()
+
+
+@pytest.fixture
+def old_former_debt(team, frozen):
+    """A former tenant's arrears: £400 fell due in 2019 (barred since 2025) and £200 in
+    2025 (in time), with no payment since."""
+    tenancy = TenancyFactory(
+        property__patch=team.patch_a, start_date=date(2012, 4, 2), end_date=date(2019, 6, 30)
+    )
+    account = AccountFactory(
+        case=CaseFactory(tenancy=tenancy),
+        kind=AccountKind.FORMER_TENANCY_ARREARS,
+        rent_lawfully_due=False,
+        weekly_charge=D("0.00"),
+    )
+    _charge(account, "400.00", date(2019, 7, 1))
+    _charge(account, "200.00", date(2025, 7, 1))
+    account.refresh_from_db()
+    return account
+
+
+def test_a_statute_barred_write_off_of_the_barred_part_is_proposed(old_former_debt, people):
+    write_off = _propose(
+        old_former_debt, people, amount="400.00", reason=WriteOffReason.STATUTE_BARRED
+    )
+    assert write_off.status == WriteOff.Status.PROPOSED
+
+
+def test_a_statute_barred_write_off_of_more_than_is_barred_is_refused(old_former_debt, people):
+    with pytest.raises(ValidationError, match=r"Only £400\.00 of this debt is statute-barred"):
+        _propose(old_former_debt, people, amount="600.00", reason=WriteOffReason.STATUTE_BARRED)
+    assert not WriteOff.objects.exists()
+
+
+def test_a_debt_acknowledged_in_writing_is_not_statute_barred(old_former_debt, people):
+    """A signed acknowledgment in 2024 began the 2019 sum's six years again (s29(5), s30)."""
+    Contact.objects.create(
+        case=old_former_debt.case,
+        channel=Contact.Channel.LETTER,
+        direction=Contact.Direction.INBOUND,
+        outcome=Contact.Outcome.ACKNOWLEDGED_DEBT,
+        summary="Signed letter accepting the debt.",
+        contacted_on=date(2024, 3, 1),
+        recorded_by=people["alice"],
+    )
+    with pytest.raises(ValidationError, match="None of this debt is statute-barred"):
+        _propose(old_former_debt, people, amount="400.00", reason=WriteOffReason.STATUTE_BARRED)
+
+
+def test_a_debt_within_six_years_is_not_written_off_as_statute_barred(former_debt, people):
+    with pytest.raises(ValidationError, match="becomes barred on 01 July 2031"):
+        _propose(former_debt, people, amount="100.00", reason=WriteOffReason.STATUTE_BARRED)
+
+
+def test_court_costs_are_not_written_off_as_statute_barred(team, frozen, people):
+    account = AccountFactory(
+        case=CaseFactory(tenancy=TenancyFactory(property__patch=team.patch_a)),
+        kind=AccountKind.COURT_COSTS,
+        rent_lawfully_due=False,
+        weekly_charge=D("0.00"),
+    )
+    _charge(account, "355.00", date(2019, 7, 1))
+    account.refresh_from_db()
+    with pytest.raises(ValidationError, match="is not written off as statute-barred"):
+        _propose(account, people, amount="355.00", reason=WriteOffReason.STATUTE_BARRED)
