@@ -234,6 +234,11 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         f"Write-off of {_money(p, 'amount')} on account {p.get('account', '')} reinstated:"
         " the debt is owed again"
     ),
+    "tenant_reference_added": lambda p: (
+        f"Reference {p.get('reference', '')} recorded for {p.get('tenant', '')}"
+        + (f" (from {p['issued_by']})" if p.get("issued_by") else "")
+        + ": payment and benefit lines carrying it now find this account"
+    ),
     # The housing management system's nightly load (integrations/hms/sync.py).
     "tenancy_loaded": lambda p: (
         f"Tenancy {p.get('tenancy', '')} loaded from the housing management system,"

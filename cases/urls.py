@@ -24,6 +24,11 @@ urlpatterns = [
     path("cases/<int:case_id>/note/", actions.note_add, name="note_add"),
     path("cases/<int:case_id>/payment/", payment_views.payment_take, name="payment_take"),
     path(
+        "cases/<int:case_id>/references/",
+        payment_views.tenant_reference,
+        name="tenant_reference_add",
+    ),
+    path(
         "cases/<int:case_id>/income-expenditure/",
         actions.income_expenditure_record,
         name="income_expenditure_record",

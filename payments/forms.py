@@ -2,8 +2,8 @@
 
 from django import forms
 
-from cases.forms import date_field, money_field, radios, text_area
-from cases.models import Case
+from cases.forms import TenantChoiceField, date_field, money_field, radios, text_area
+from cases.models import Case, Tenant
 from payments.models import Account, ArrangementFrequency
 
 
@@ -149,3 +149,32 @@ class CancelDirectDebitForm(forms.Form):
     reason = text_area(
         "Why it is being cancelled", message="Enter why the direct debit is being cancelled"
     )
+
+
+class TenantReferenceForm(forms.Form):
+    """A reference another system knows a tenant by, so its payment lines find them."""
+
+    reference = forms.CharField(
+        label="Reference",
+        max_length=40,
+        help_text="As the other system writes it on its files, for example a DWP claimant "
+        "reference or the housing system's person reference",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "autocomplete": "off"}),
+        error_messages={"required": "Enter the reference"},
+    )
+    issued_by = forms.CharField(
+        label="Which system gave it",
+        max_length=60,
+        required=False,
+        help_text="For example DWP, Housing Benefit or the housing system",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20"}),
+    )
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        tenant = TenantChoiceField(
+            label="Whose reference",
+            queryset=Tenant.objects.filter(tenancy_id=case.tenancy_id, moved_out_on__isnull=True),
+            empty_label=None,
+        )
+        self.fields = {"tenant": tenant, **self.fields}

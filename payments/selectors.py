@@ -16,6 +16,7 @@ from payments.models import (
     Account,
     DirectDebitCollection,
     DirectDebitMandate,
+    TenantReference,
     Transaction,
     TransactionKind,
 )
@@ -287,3 +288,11 @@ def collections_for_case(*, case: Case, limit: int = 12) -> list[DirectDebitColl
         .select_related("mandate")
         .order_by("-collected_on", "-id")[:limit]
     )
+
+
+def tenant_references_for(*, case: Case) -> dict[int, list[TenantReference]]:
+    """The references other systems know each person of the case's tenancy by, by tenant."""
+    found: dict[int, list[TenantReference]] = {}
+    for reference in TenantReference.objects.filter(tenant__tenancy_id=case.tenancy_id):
+        found.setdefault(reference.tenant_id, []).append(reference)
+    return found

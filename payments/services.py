@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cases.models import Case
+from cases.models import Case, Tenant
 from cases.services import case_event_record
 from core.models import User
 from core.money import PENNY, format_money, weeks_of
@@ -27,6 +27,7 @@ from payments.models import (
     Account,
     AccountKind,
     PaymentMethod,
+    TenantReference,
     Transaction,
     TransactionKind,
     TransactionSource,
@@ -580,3 +581,47 @@ def account_close(*, account: Account, today: date) -> Account:
             locked.closed_on = today
             locked.save(update_fields=["status", "closed_on"])
     return locked
+
+
+def tenant_reference_add(
+    *, case: Case, tenant: Tenant, reference: str, issued_by: str, actor: User
+) -> TenantReference:
+    """Record a reference another system knows a tenant of this case by, so a payment or
+    benefit line carrying only that finds their rent account (payments/imports, the
+    `tenant` match). One reference names one tenant: a reference already given to
+    someone is refused rather than moved, since lines would then post to another home."""
+    reference = reference.strip()
+    if not reference:
+        raise ValidationError({"reference": "Enter the reference"})
+    if tenant.tenancy_id != case.tenancy_id or tenant.moved_out_on is not None:
+        raise ValidationError({"tenant": "Choose someone who lives in this tenancy"})
+    with transaction.atomic():
+        held = TenantReference.objects.select_related("tenant").filter(reference=reference).first()
+        if held is not None:
+            whose = "this tenant's" if held.tenant_id == tenant.pk else "another tenant's"
+            raise ValidationError(
+                {
+                    "reference": f"{reference} is already {whose} reference: one reference "
+                    "names one person"
+                }
+            )
+        try:
+            with transaction.atomic():
+                created = TenantReference.objects.create(
+                    tenant=tenant, reference=reference, issued_by=issued_by.strip()
+                )
+        except IntegrityError as exc:
+            raise ValidationError(
+                {"reference": f"{reference} was given to someone else just now"}
+            ) from exc
+        case_event_record(
+            case=case,
+            actor=actor,
+            verb="tenant_reference_added",
+            payload={
+                "tenant": tenant.full_name,
+                "reference": reference,
+                "issued_by": created.issued_by,
+            },
+        )
+    return created

@@ -21,10 +21,39 @@ from payments.forms import (
     DirectDebitForm,
     ReplaceArrangementForm,
     TelephonePaymentForm,
+    TenantReferenceForm,
 )
 from payments.models import Arrangement, DirectDebitMandate
 from payments.selectors import collections_for_case, mandates_for_case
-from payments.services import telephone_payment_take
+from payments.services import telephone_payment_take, tenant_reference_add
+
+
+def tenant_reference(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Record a reference another system knows a tenant by (whoever works the case)."""
+    case, _ = _case(request, case_id)
+    form = TenantReferenceForm(posted(request), case=case)
+    return casework_form(
+        request,
+        case=case,
+        form=form,
+        title="Add a payment reference",
+        submit="Add reference",
+        success=lambda made: f"Reference {made.reference} recorded for {made.tenant.full_name}",
+        section="household",
+        perform=lambda d: tenant_reference_add(
+            case=case,
+            tenant=d["tenant"],
+            reference=d["reference"],
+            issued_by=d["issued_by"],
+            actor=request.user,
+        ),
+        context={
+            "intro": "Payment and benefit files sometimes carry only a reference another "
+            "system gave the tenant (DWP's claimant reference, the housing system's person "
+            "reference). Recorded here, those lines find this tenancy's rent account "
+            "instead of going to suspense."
+        },
+    )
 
 
 def payment_take(request: HttpRequest, case_id: int) -> HttpResponse:

@@ -40,6 +40,7 @@ from payments.selectors import (
     balance_history,
     ledger_timeline,
     statement_for,
+    tenant_references_for,
 )
 
 # The chart marks the usual notice trigger: 4 weeks' rent (legal-reference.md §16).
@@ -314,6 +315,9 @@ def case_household(request: HttpRequest, case_id: int) -> HttpResponse:
         flag.restricted = flag.pk in restricted.flags
         if flag.restricted:
             flag.details, flag.cleared_reason = RESTRICTED_TEXT, ""
+    references = tenant_references_for(case=case)
+    for person in context["header"].tenants:
+        person.references = references.get(person.pk, [])
     contacts = selectors.contacts_for(case=case)
     for contact in contacts:
         if contact.pk in restricted.contacts:

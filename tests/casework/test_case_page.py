@@ -286,7 +286,8 @@ OTHER_DEBTS = 1
         ("case", 18 + AUDIT + OTHER_DEBTS),
         ("case_statement", 16 + AUDIT + OTHER_DEBTS),
         ("case_arrangement", 16 + AUDIT + OTHER_DEBTS),
-        ("case_household", 18 + AUDIT + OTHER_DEBTS),
+        # One more for the references other systems know the tenants by.
+        ("case_household", 19 + AUDIT + OTHER_DEBTS),
         # Notices, and the court half: packs, claims, court cases with their hearings,
         # eviction reports, warrants and suspensions, reviews and money claims.
         ("case_notices", 25 + AUDIT),

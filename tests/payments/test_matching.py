@@ -4,7 +4,10 @@ then tenant reference (payments/imports/formats.py MATCH_LOOKUPS; issue 11)."""
 from datetime import date
 
 import pytest
+from django.urls import reverse
 
+from cases.models import CaseEvent
+from cases.timeline import describe
 from payments.imports.services import payment_file_import
 from payments.models import Account, AccountKind, ImportLine, SuspenseItem, TenantReference
 from tests.factories import AccountFactory, CaseFactory, TenancyFactory, TenantFactory
@@ -111,3 +114,64 @@ def test_a_universal_credit_line_with_an_unknown_account_finds_the_claimant_refe
 
     assert (result.totals.matched, result.totals.suspense) == (1, 0)
     assert ImportLine.objects.get(payment_import=result.payment_import).account == rent
+
+
+# Recorded by an officer on the case's household page (payments.services.tenant_reference_add).
+
+
+def _household(team):
+    tenancy = TenancyFactory(property__patch=team.patch_a)
+    rent = _rent_account(tenancy, reference="2000000009")
+    return rent, TenantFactory(tenancy=tenancy, first_name="Dee", last_name="Dale")
+
+
+def test_a_reference_an_officer_records_on_the_household_page_finds_the_account(client, team):
+    rent, tenant = _household(team)
+    client.force_login(team.alice)
+
+    response = client.post(
+        reverse("tenant_reference_add", args=[rent.case_id]),
+        {"tenant": tenant.pk, "reference": " DWP-CL-4411 ", "issued_by": "DWP"},
+    )
+
+    assert response.status_code == 302
+    assert TenantReference.objects.get(reference="DWP-CL-4411").tenant == tenant
+    event = CaseEvent.objects.get(case=rent.case, verb="tenant_reference_added")
+    assert event.actor == team.alice
+    assert describe(event.verb, event.payload) == (
+        "Reference DWP-CL-4411 recorded for Dee Dale (from DWP): payment and benefit lines "
+        "carrying it now find this account"
+    )
+    page = client.get(reverse("case_household", args=[rent.case_id])).content.decode()
+    assert "DWP-CL-4411" in page
+    assert _channel("DWP-CL-4411")[2].account == rent
+
+
+def test_a_reference_already_given_to_another_tenant_is_refused_and_not_moved(client, team):
+    rent, tenant = _household(team)
+    elsewhere = TenantFactory()
+    TenantReference.objects.create(tenant=elsewhere, reference="P-900")
+    client.force_login(team.alice)
+
+    response = client.post(
+        reverse("tenant_reference_add", args=[rent.case_id]),
+        {"tenant": tenant.pk, "reference": "P-900", "issued_by": ""},
+    )
+
+    assert response.status_code == 400
+    assert "P-900 is already another tenant&#x27;s reference" in response.content.decode()
+    assert TenantReference.objects.get(reference="P-900").tenant == elsewhere
+    assert not CaseEvent.objects.filter(verb="tenant_reference_added").exists()
+
+
+def test_an_officer_who_does_not_work_the_case_cannot_add_a_reference(client, team):
+    rent, tenant = _household(team)
+    client.force_login(team.bob)
+
+    response = client.post(
+        reverse("tenant_reference_add", args=[rent.case_id]),
+        {"tenant": tenant.pk, "reference": "P-901", "issued_by": ""},
+    )
+
+    assert response.status_code in (403, 404)
+    assert not TenantReference.objects.exists()
