@@ -166,7 +166,21 @@ class Transaction(models.Model):
                 fields=["account", "effective_date"],
                 include=["kind", "amount"],
                 name="ledger_account_date",
-            )
+            ),
+            # Small partial indexes for the dashboard's figures that look for a few kinds
+            # of line across the whole ledger (performance/figures.py): Universal Credit
+            # credits of the last three months, and the year's write-offs with the
+            # reversals that may undo them.
+            models.Index(
+                fields=["effective_date", "account"],
+                condition=Q(kind="universal_credit"),
+                name="ledger_uc_by_date",
+            ),
+            models.Index(
+                fields=["effective_date"],
+                condition=Q(kind__in=["write_off", "reversal"]),
+                name="ledger_write_offs_by_date",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
