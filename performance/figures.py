@@ -374,31 +374,44 @@ def annual_rent_roll(*, today: date, scope: Scope = COUNCIL, by: By = None) -> B
     return {key: _money(row["weekly"]) * weeks for key, row in rows.items()}
 
 
-def _arrears_over_rent_roll(owed: Q, *, today: date, scope: Scope, by: By) -> Breakdown[Ratio]:
+def _arrears_over_rent_roll(
+    owed: Q, *, today: date, scope: Scope, by: By, roll: Breakdown[Decimal] | None
+) -> Breakdown[Ratio]:
     accounts = Account.objects.filter(owed, balance__gt=0)
     rows = _aggregate(accounts, to_case="case__", scope=scope, by=by, owed=Sum("balance"))
-    roll = annual_rent_roll(today=today, scope=scope, by=by)
+    if roll is None:
+        roll = annual_rent_roll(today=today, scope=scope, by=by)
     keys = set(rows) | set(roll)
     return {key: Ratio(_money(rows.get(key, {}).get("owed")), roll.get(key, ZERO)) for key in keys}
 
 
 def current_tenant_arrears(
-    *, today: date, scope: Scope = COUNCIL, by: By = None
+    *,
+    today: date,
+    scope: Scope = COUNCIL,
+    by: By = None,
+    roll: Breakdown[Decimal] | None = None,
 ) -> Breakdown[Ratio]:
     """Current tenant arrears as a percentage of the annual rent roll: the sum of the
     rent accounts that owe (rent lawfully due only: garages, court costs, rechargeable
     repairs and service charge accounts apart) of tenancies not ended, over the rent
     roll. Accounts in credit are not netted off."""
-    return _arrears_over_rent_roll(current_tenant_owed(today), today=today, scope=scope, by=by)
+    return _arrears_over_rent_roll(
+        current_tenant_owed(today), today=today, scope=scope, by=by, roll=roll
+    )
 
 
 def former_tenant_arrears(
-    *, today: date, scope: Scope = COUNCIL, by: By = None
+    *,
+    today: date,
+    scope: Scope = COUNCIL,
+    by: By = None,
+    roll: Breakdown[Decimal] | None = None,
 ) -> Breakdown[Ratio]:
     """Former tenant arrears as a percentage of the annual rent roll: what is owed on
     former tenancy arrears accounts and on rent accounts of tenancies that have ended,
     over the current tenants' rent roll."""
-    return _arrears_over_rent_roll(former_owed(today), today=today, scope=scope, by=by)
+    return _arrears_over_rent_roll(former_owed(today), today=today, scope=scope, by=by, roll=roll)
 
 
 def write_offs_in_year(
@@ -440,15 +453,28 @@ def tenancies_in_arrears_over(
     """The number of current tenancies more than `weeks` weeks in arrears (rent arrears
     over the current weekly charge, as the nightly run works it out), out of all current
     tenancies with an open case."""
+    return tenancies_in_arrears_over_each(weeks=(weeks,), today=today, scope=scope, by=by)[weeks]
+
+
+def tenancies_in_arrears_over_each(
+    *, weeks: tuple[int, ...], today: date, scope: Scope = COUNCIL, by: By = None
+) -> dict[int, Breakdown[Ratio]]:
+    """`tenancies_in_arrears_over` for several thresholds in one query."""
     rows = _aggregate(
         _current_cases(today),
         to_case="",
         scope=scope,
         by=by,
-        over=Count("tenancy_id", filter=Q(weeks_in_arrears__gt=weeks), distinct=True),
         tenancies=Count("tenancy_id", distinct=True),
+        **{
+            f"over_{n}": Count("tenancy_id", filter=Q(weeks_in_arrears__gt=n), distinct=True)
+            for n in weeks
+        },
     )
-    return {key: Ratio(row["over"], row["tenancies"]) for key, row in rows.items()}
+    return {
+        n: {key: Ratio(row[f"over_{n}"], row["tenancies"]) for key, row in rows.items()}
+        for n in weeks
+    }
 
 
 def legal_actions(

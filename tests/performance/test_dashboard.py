@@ -166,3 +166,14 @@ def test_an_officer_proposes_a_write_off_from_the_case(client, council, team):
     assert response.status_code == 200
     assert "Record the attempts to trace the former tenant" in response.content.decode()
     assert not WriteOff.objects.exists()
+
+
+def test_the_council_total_summed_from_its_patches_equals_the_figures_counted_whole(council, team):
+    from performance.figures import COUNCIL
+    from performance.selectors import figure_sets, total_of
+
+    by_patch = figure_sets(today=TODAY, scope=COUNCIL, by="patch")
+
+    assert (
+        total_of(list(by_patch.values())) == figure_sets(today=TODAY, scope=COUNCIL, by=None)[None]
+    )
