@@ -18,8 +18,9 @@ does, so give it a database of its own):
    and loading it a second time (which must change nothing).
 
 What it leaves out: the VACUUM a first load of this size wants before the nightly run
-(the seed writes its ledger frozen with COPY FREEZE; the load appends it through the
-posting path, so autovacuum or a VACUUM ANALYZE sets the pages all-visible afterwards);
+(the seed writes its ledger frozen with COPY FREEZE; the first load COPYs it straight
+onto the empty ledger but not frozen, since the ledger is not emptied in its
+transaction, so autovacuum or a VACUUM ANALYZE sets the pages all-visible afterwards);
 reading the files from a network share (they are on local disk here); the nightly run
 itself; and any other work on the machine, which on a shared host moves every figure.
 """
