@@ -239,6 +239,10 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         + (f" (from {p['issued_by']})" if p.get("issued_by") else "")
         + ": payment and benefit lines carrying it now find this account"
     ),
+    "tenant_reference_removed": lambda p: (
+        f"Reference {p.get('reference', '')} of {p.get('tenant', '')} taken off: lines"
+        " carrying it no longer find this account"
+    ),
     # The housing management system's nightly load (integrations/hms/sync.py).
     "tenancy_loaded": lambda p: (
         f"Tenancy {p.get('tenancy', '')} loaded from the housing management system,"
@@ -295,6 +299,7 @@ DETAILS: dict[str, str] = {
     "write_off_approved": "note",
     "write_off_refused": "note",
     "write_off_reinstated": "reason",
+    "tenant_reference_removed": "reason",
     "tracing_attempt_recorded": "details",
 }
 

@@ -29,6 +29,11 @@ urlpatterns = [
         name="tenant_reference_add",
     ),
     path(
+        "cases/<int:case_id>/references/<int:reference_id>/remove/",
+        payment_views.tenant_reference_remove_view,
+        name="tenant_reference_remove",
+    ),
+    path(
         "cases/<int:case_id>/income-expenditure/",
         actions.income_expenditure_record,
         name="income_expenditure_record",

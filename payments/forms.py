@@ -178,3 +178,12 @@ class TenantReferenceForm(forms.Form):
             empty_label=None,
         )
         self.fields = {"tenant": tenant, **self.fields}
+
+
+class TenantReferenceRemoveForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it being taken off?",
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-30"}),
+        error_messages={"required": "Say why the reference is being taken off"},
+    )

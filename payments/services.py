@@ -625,3 +625,27 @@ def tenant_reference_add(
             },
         )
     return created
+
+
+def tenant_reference_remove(
+    *, case: Case, reference: TenantReference, reason: str, actor: User
+) -> None:
+    """Take off a reference recorded for a tenant of this case by mistake (a typing
+    slip, another person's claim). Lines already posted by it stay where they are: a
+    payment posted to the wrong account is moved with a reversal, as any other."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the reference is being taken off"})
+    if reference.tenant.tenancy_id != case.tenancy_id:
+        raise ValidationError("That reference is not one of this household's.")
+    with transaction.atomic():
+        TenantReference.objects.filter(pk=reference.pk).delete()
+        case_event_record(
+            case=case,
+            actor=actor,
+            verb="tenant_reference_removed",
+            payload={
+                "tenant": reference.tenant.full_name,
+                "reference": reference.reference,
+                "reason": reason.strip(),
+            },
+        )

@@ -22,10 +22,15 @@ from payments.forms import (
     ReplaceArrangementForm,
     TelephonePaymentForm,
     TenantReferenceForm,
+    TenantReferenceRemoveForm,
 )
-from payments.models import Arrangement, DirectDebitMandate
+from payments.models import Arrangement, DirectDebitMandate, TenantReference
 from payments.selectors import collections_for_case, mandates_for_case
-from payments.services import telephone_payment_take, tenant_reference_add
+from payments.services import (
+    telephone_payment_take,
+    tenant_reference_add,
+    tenant_reference_remove,
+)
 
 
 def tenant_reference(request: HttpRequest, case_id: int) -> HttpResponse:
@@ -52,6 +57,35 @@ def tenant_reference(request: HttpRequest, case_id: int) -> HttpResponse:
             "system gave the tenant (DWP's claimant reference, the housing system's person "
             "reference). Recorded here, those lines find this tenancy's rent account "
             "instead of going to suspense."
+        },
+    )
+
+
+def tenant_reference_remove_view(
+    request: HttpRequest, case_id: int, reference_id: int
+) -> HttpResponse:
+    """Take off a reference recorded by mistake, saying why."""
+    case, _ = _case(request, case_id)
+    reference = get_object_or_404(
+        TenantReference.objects.select_related("tenant"),
+        pk=reference_id,
+        tenant__tenancy_id=case.tenancy_id,
+    )
+    return casework_form(
+        request,
+        case=case,
+        form=TenantReferenceRemoveForm(posted(request)),
+        title=f"Take off reference {reference.reference} ({reference.tenant.full_name})",
+        submit="Take off reference",
+        success=f"Reference {reference.reference} taken off",
+        section="household",
+        perform=lambda d: tenant_reference_remove(
+            case=case, reference=reference, reason=d["reason"], actor=request.user
+        ),
+        context={
+            "intro": "Lines already posted by this reference stay where they are; move a "
+            "payment posted to the wrong account with a reversal. Later lines carrying it "
+            "go to suspense unless another reference or the account finds them."
         },
     )
 

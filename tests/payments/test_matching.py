@@ -175,3 +175,34 @@ def test_an_officer_who_does_not_work_the_case_cannot_add_a_reference(client, te
 
     assert response.status_code in (403, 404)
     assert not TenantReference.objects.exists()
+
+
+def test_a_reference_recorded_by_mistake_is_taken_off_with_a_reason_and_stops_matching(
+    client, team
+):
+    rent, tenant = _household(team)
+    typo = TenantReference.objects.create(tenant=tenant, reference="DWP-CL-4141")
+    client.force_login(team.alice)
+    url = reverse("tenant_reference_remove", args=[rent.case_id, typo.pk])
+
+    assert client.post(url, {"reason": ""}).status_code == 400
+    response = client.post(url, {"reason": "Typed 4141 for 4411"})
+
+    assert response.status_code == 302
+    assert not TenantReference.objects.exists()
+    event = CaseEvent.objects.get(case=rent.case, verb="tenant_reference_removed")
+    assert (event.actor, event.payload["reason"]) == (team.alice, "Typed 4141 for 4411")
+    assert _channel("DWP-CL-4141")[2].outcome == ImportLine.Outcome.SUSPENSE
+
+
+def test_a_reference_of_another_household_cannot_be_taken_off_from_this_case(client, team):
+    rent, _ = _household(team)
+    elsewhere = TenantReference.objects.create(tenant=TenantFactory(), reference="P-77")
+    client.force_login(team.alice)
+
+    response = client.post(
+        reverse("tenant_reference_remove", args=[rent.case_id, elsewhere.pk]), {"reason": "x"}
+    )
+
+    assert response.status_code == 404
+    assert TenantReference.objects.filter(pk=elsewhere.pk).exists()
