@@ -263,11 +263,7 @@ def _import(directory: Path, today: date, report: ImportReport, problems: Proble
     if _first_load_onto_the_ledger(staging, path, report, problems):
         _first_load(directory, path, today, report, problems, files, known, staging)
         return
-    closed_on = {
-        key: row.values["closed_on"]
-        for key, row in files.accounts.items()
-        if row.values["closed_on"] is not None
-    }
+    closed_on = _closed_on(files)
     known_accounts = set(files.accounts) | set(known.accounts) | rejected[layouts.ACCOUNTS.name]
     if staging.postgres and path.stat().st_size > child.CHILD_ABOVE_BYTES:
         staged = child.read_transactions_in_child(
@@ -309,6 +305,15 @@ def _import(directory: Path, today: date, report: ImportReport, problems: Proble
     applier.write_events()
 
 
+def _closed_on(files: FileSet) -> dict[str, date]:
+    """The day each account the file set closes was closed, for the reader's checks."""
+    return {
+        key: row.values["closed_on"]
+        for key, row in files.accounts.items()
+        if row.values["closed_on"] is not None
+    }
+
+
 def _first_load_onto_the_ledger(
     staging: Staging, path: Path, report: ImportReport, problems: Problems
 ) -> bool:
@@ -348,11 +353,7 @@ def _first_load(
     target = child.LedgerTarget(
         account_ids=dict(applier.account_ids), posted_at=str(posted_at), prefix=REFERENCE_PREFIX
     )
-    closed_on = {
-        key: row.values["closed_on"]
-        for key, row in files.accounts.items()
-        if row.values["closed_on"] is not None
-    }
+    closed_on = _closed_on(files)
     with staging.ledger_indexes_dropped():
         staged = child.read_transactions_in_child(
             path,
