@@ -21,15 +21,21 @@ from tests.factories import UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "")
 
-# Records every text the upload's progress line shows, page after page.
+# Records every text the upload's progress line shows, page after page. Kept in the
+# tab's sessionStorage, written as each change is seen, so a quick upload that moves on
+# to the totals page at once cannot lose it on the way back to the test.
 WATCH_PROGRESS = """
 document.addEventListener("DOMContentLoaded", () => {
   const status = document.getElementById("upload-progress-status");
   if (!status) return;
-  new MutationObserver(() => window.progressSeen(status.textContent)).observe(
-    status, { childList: true, characterData: true, subtree: true });
+  new MutationObserver(() => {
+    const seen = JSON.parse(sessionStorage.getItem("progressSeen") || "[]");
+    seen.push(status.textContent);
+    sessionStorage.setItem("progressSeen", JSON.stringify(seen));
+  }).observe(status, { childList: true, characterData: true, subtree: true });
 });
 """
+READ_PROGRESS = "JSON.parse(sessionStorage.getItem('progressSeen') || '[]')"
 
 
 def _shot(page: Page, name: str) -> None:
@@ -50,8 +56,6 @@ def test_finance_imports_a_file_allocates_suspense_with_a_second_person_and_the_
         f"20/11/2026,{case.tenancy.reference},25.00,PAYPOINT,PP-1\n"
         "21/11/2026,9999999999,12.34,PAYPOINT,PP-2\n"
     )
-    seen: list[str] = []
-    page.expose_function("progressSeen", lambda text: seen.append(text))
     page.add_init_script(WATCH_PROGRESS)
 
     # Fiona uploads the file and sees it go up, then its totals.
@@ -71,6 +75,7 @@ def test_finance_imports_a_file_allocates_suspense_with_a_second_person_and_the_
         "1 (£12.34)"
     )
     expect(page.locator("#per-method")).to_contain_text("PayPoint")
+    seen = page.evaluate(READ_PROGRESS)
     assert any("Uploading the file" in text for text in seen), seen
     assert any("Checking every line" in text for text in seen), seen
     assert_accessible(page)
