@@ -101,6 +101,14 @@ def posted_now() -> object:
     return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
+def _copy_in(table: str, columns: tuple[str, ...], text: str) -> None:
+    """COPY text into a table (all its columns when `columns` is empty)."""
+    named = f" ({', '.join(columns)})" if columns else ""
+    raw = connection.connection
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table}{named} FROM STDIN") as copy:
+        copy.write(text)
+
+
 @dataclass
 class Posted:
     lines: int = 0
@@ -115,7 +123,6 @@ class Staging:
     def __init__(self) -> None:
         self.postgres = connection.vendor == "postgresql"
         self.rows = 0
-        self.ledger_rows = 0
         sources = ", ".join(f"'{s}'" for s in HMS_SOURCES)
         self._hms_sources = f"({sources})"
         with connection.cursor() as cursor:
@@ -152,12 +159,7 @@ class Staging:
     def add_text(self, text: str, rows: int) -> None:
         """Lines already written as COPY text (by `copy_text`, in the reading process)."""
         self.rows += rows
-        raw = connection.connection
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {STAGING} ({', '.join(COLUMNS)}) FROM STDIN") as copy,
-        ):
-            copy.write(text)
+        _copy_in(STAGING, COLUMNS, text)
 
     def analyze(self) -> None:
         if self.postgres:
@@ -277,13 +279,7 @@ class Staging:
         if not to_ledger:
             self.add_text(text, rows)
             return
-        self.ledger_rows += rows
-        raw = connection.connection
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {LEDGER} ({', '.join(LEDGER_COLUMNS)}) FROM STDIN") as copy,
-        ):
-            copy.write(text)
+        _copy_in(LEDGER, LEDGER_COLUMNS, text)
 
     def ledger_duplicates(self, limit: int) -> list[str]:
         """On a first load COPY'd onto the empty ledger, before its unique constraint is
@@ -351,9 +347,7 @@ class Staging:
             )
 
     def add_figures(self, table: str, text: str) -> None:
-        raw = connection.connection
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table} FROM STDIN") as copy:
-            copy.write(text)
+        _copy_in(table, (), text)
 
     def ledger_empty(self) -> bool:
         with connection.cursor() as cursor:
