@@ -1,5 +1,7 @@
 """Bacs as data: the reason codes the banks report, the Standard 18 record, and the
-ARUDD returns report. No database; payments/direct_debits.py acts on what this reads.
+ARUDD returns report as the council's Bacs software exports it (CSV; the Bacs XML
+reports are read by payments/bacs_reports.py). No database; payments/direct_debits.py
+acts on what this reads.
 
 Sources: the Bacs Direct Debit scheme rules and Service User Guide as published by
 Bacs bureaux (AUDDIS, ADDACS and ARUDD reason code tables; the Standard 18 data
@@ -271,21 +273,32 @@ POUNDS = re.compile(r"^\d+(\.\d{1,2})?$")
 
 @dataclass(frozen=True)
 class ReturnedDebit:
+    # The CSV's line, or the XML report's item number: unique in its file either way.
     line_number: int
     reference: str
     amount: Decimal
     processed_on: date
     reason: ReasonCode
+    # How a problem names it; blank for a CSV line ("Line N").
+    where: str = ""
+
+    @property
+    def location(self) -> str:
+        return self.where or f"Line {self.line_number}"
 
 
 @dataclass(frozen=True)
 class ReturnProblem:
+    """A problem with one place in a Bacs report (a CSV line, an XML element) or the file."""
+
     line_number: int | None
     field: str
     reason: str
+    # Set for the XML reports ("Returned debit 2 (40001234-01)"); "Line N" otherwise.
+    where: str = ""
 
     def __str__(self) -> str:
-        where = f"Line {self.line_number}" if self.line_number else "The file"
+        where = self.where or (f"Line {self.line_number}" if self.line_number else "The file")
         return f"{where}, {self.field}: {self.reason}"
 
 

@@ -28,7 +28,7 @@ from cases.services.holds import case_pause
 from core.dates import add_working_days, is_working_day
 from core.models import User
 from core.money import PENNY, format_money
-from payments import bacs
+from payments import bacs, bacs_reports
 from payments.bacs import MandateEffect, ReasonCode, Standard18Record
 from payments.imports.services import FileRefused
 from payments.models import (
@@ -787,7 +787,10 @@ def _match_returns(
         if not candidates:
             problems.append(
                 bacs.ReturnProblem(
-                    item.line_number, "reference", f"no collection matches: {what} was not made"
+                    item.line_number,
+                    "reference",
+                    f"no collection matches: {what} was not made",
+                    where=item.where,
                 )
             )
             continue
@@ -801,6 +804,7 @@ def _match_returns(
                     f"{what} was already returned"
                     + (f" on {returned.returned_on:%-d %B %Y}" if returned.returned_on else "")
                     + " and reversed; it cannot be reversed twice",
+                    where=item.where,
                 )
             )
             continue
@@ -812,9 +816,10 @@ def _match_returns(
 def arudd_file_import(
     *, content: bytes, filename: str, today: date, actor: User | None = None
 ) -> DirectDebitReturnFile:
-    """Apply an ARUDD report whole: each returned collection's payment is reversed
-    exactly, its instruction acted on, and the officer told; any line that matches no
-    collection, or one already reversed, refuses the file and nothing is written."""
+    """Apply an ARUDD report whole, the Bacs XML or the CSV export of it: each returned
+    collection's payment is reversed exactly, its instruction acted on, and the officer
+    told; any item that matches no collection, or one already reversed, refuses the file
+    and nothing is written."""
     checksum = _checksum(content)
     earlier = DirectDebitReturnFile.objects.filter(checksum=checksum).first()
     if earlier is not None:
@@ -823,7 +828,7 @@ def arudd_file_import(
             f"{timezone.localtime(earlier.imported_at):%-d %B %Y} as {earlier.filename}; "
             "it cannot be applied twice."
         )
-    returns, problems = bacs.parse_arudd(content)
+    returns, problems = bacs_reports.read_arudd(content)
     if problems:
         raise FileRefused(
             f"{filename} was refused and nothing was reversed: {len(problems)} problem(s).",
@@ -875,8 +880,8 @@ def _return_apply(
         )
     except ValidationError as exc:
         raise FileRefused(
-            f"{record.filename} was refused and nothing was reversed: line "
-            f"{item.line_number}: {' '.join(exc.messages)}"
+            f"{record.filename} was refused and nothing was reversed: "
+            f"{item.location}: {' '.join(exc.messages)}"
         ) from exc
     DirectDebitCollection.objects.filter(pk=collection.pk).update(
         returned_on=today, return_code=code.code, reversal=reversal, return_file=record

@@ -709,3 +709,29 @@ class DirectDebitReturnFile(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class BacsReportFile(models.Model):
+    """An ADDACS or AUDDIS report on instructions, applied whole and once. What each
+    advice did is kept in `outcomes` (reference, code, status before and after; never the
+    bank details), the case timeline having the rest."""
+
+    class Kind(models.TextChoices):
+        ADDACS = "addacs", "ADDACS (instructions amended or cancelled by the bank)"
+        AUDDIS = "auddis", "AUDDIS (instructions rejected by the bank)"
+
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    filename = models.CharField(max_length=200)
+    checksum = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the file.")
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    advice_count = models.PositiveIntegerField(default=0)
+    outcomes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.filename}"

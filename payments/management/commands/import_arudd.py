@@ -11,10 +11,11 @@ from payments.imports.services import FileRefused
 
 class Command(BaseCommand):
     help = (
-        "Apply a Bacs ARUDD report of direct debits returned unpaid (CSV): each returned "
-        "collection's payment is reversed and the officer told. A line that matches no "
-        "collection, or one already reversed, refuses the whole file; each bad line is "
-        "printed and the command exits non-zero."
+        "Apply a Bacs ARUDD report of direct debits returned unpaid, as Bacs delivers it "
+        "(XML) or as the council's Bacs software exports it (CSV); which is told from the "
+        "content. Each returned collection's payment is reversed and the officer told. An "
+        "item that matches no collection, or one already reversed, refuses the whole file; "
+        "each problem is printed and the command exits non-zero."
     )
 
     def add_arguments(self, parser) -> None:
