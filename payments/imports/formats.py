@@ -52,6 +52,11 @@ class FileFormat:
     payment_reference_field: str | None = None
     trailer: Trailer | None = None
 
+    @property
+    def match_fields(self) -> tuple[str, ...]:
+        """The fields the match rules read, each once, in the order the rules name them."""
+        return tuple(dict.fromkeys(name for name, _ in self.match))
+
 
 def _columns(value: object) -> tuple[int, int] | str:
     return tuple(value) if isinstance(value, list) else value  # type: ignore[return-value]

@@ -15,9 +15,11 @@ one INSERT ... SELECT holds the rest in suspense; the totals are one GROUP BY.
 
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -76,6 +78,26 @@ class ImportTotals:
         return rows
 
 
+class ImportStep(StrEnum):
+    """The steps of an import in order, as the finance page shows them."""
+
+    CHECK = "Checking every line"
+    STAGE = "Staging the lines"
+    MATCH = "Finding each line's account"
+    LEDGER = "Posting to the accounts' ledgers"
+    BALANCES = "Updating the balances"
+    SUSPENSE = "Holding unmatched lines in suspense"
+
+
+# Told the step starting, the lines done so far and the lines in all (None while the
+# file is still being read, as its line count is not known until then).
+Progress = Callable[[ImportStep, int, int | None], None]
+
+
+def _no_progress(step: ImportStep, done: int, total: int | None) -> None:
+    pass
+
+
 @dataclass
 class ImportResult:
     format: FileFormat
@@ -109,10 +131,13 @@ def payment_file_import(
     today: date,
     actor: User | None = None,
     dry_run: bool = False,
+    progress: "Progress | None" = None,
 ) -> ImportResult:
     """Check a whole file and post it, or refuse it with every bad line named. A dry
     run goes through the very same posting and is rolled back, so its totals are the
-    ones a real import would give."""
+    ones a real import would give. `progress`, if given, is told each step as it starts
+    (and, while the lines are checked, how many of them have been)."""
+    step = progress or _no_progress
     fmt = file_format(format_name)
     checksum = file_checksum(content)
     earlier = PaymentImport.objects.filter(checksum=checksum).first()
@@ -121,7 +146,10 @@ def payment_file_import(
             f"This file was already imported on {timezone.localtime(earlier.imported_at):%d %B %Y}"
             f" as {earlier.filename} (import {earlier.pk}); it cannot be imported twice."
         )
-    parsed = parse_file(content, fmt, today=today)
+    step(ImportStep.CHECK, 0, None)
+    parsed = parse_file(
+        content, fmt, today=today, progress=lambda done: step(ImportStep.CHECK, done, None)
+    )
     if parsed.problems:
         raise FileRefused(
             f"{filename} was refused and nothing was posted: {len(parsed.problems)} problem(s).",
@@ -129,10 +157,12 @@ def payment_file_import(
         )
     try:
         with transaction.atomic():
-            result = _post(fmt, checksum, filename, parsed.lines, parsed.control_total, actor)
+            result, evidence = _post(
+                fmt, checksum, filename, parsed.lines, parsed.control_total, actor, step
+            )
             if dry_run:
                 raise _DryRun(result)
-            managed_payments_confirm(payment_import=result.payment_import, actor=actor, today=today)
+            managed_payments_confirm_for(evidence=evidence, actor=actor, today=today)
             return result
     except _DryRun as rolled_back:
         rolled_back.result.payment_import = None
@@ -143,7 +173,11 @@ def payment_file_import(
         ) from exc
 
 
-def _post(fmt, checksum, filename, lines, control_total, actor) -> ImportResult:
+def _post(
+    fmt, checksum, filename, lines, control_total, actor, step: "Progress"
+) -> tuple[ImportResult, dict[int, str]]:
+    """Post the checked lines; the result, and the managed-payment evidence by case."""
+    count = len(lines)
     record = PaymentImport.objects.create(
         format_name=fmt.name,
         filename=filename[:200],
@@ -152,19 +186,28 @@ def _post(fmt, checksum, filename, lines, control_total, actor) -> ImportResult:
         control_total=control_total,
     )
     with connection.cursor() as cursor:
-        _stage(cursor, record, fmt, checksum, filename, lines)
-        _already_posted_mark(cursor, record, fmt, ImportLine.Outcome.SUSPENSE)
+        step(ImportStep.STAGE, count, count)
+        _stage(cursor, fmt, lines)
+        step(ImportStep.MATCH, count, count)
+        _match(cursor, fmt, checksum, filename)
+        _already_posted_mark(cursor, fmt, ImportLine.Outcome.SUSPENSE)
         before = _last_ledger_id(cursor)
-        inserted = _ledger_insert(cursor, record, fmt, actor)
-        if inserted < _count(cursor, record, ImportLine.Outcome.POSTED):
+        step(ImportStep.LEDGER, count, count)
+        inserted = _ledger_insert(cursor, fmt, actor)
+        if inserted < _count(cursor, ImportLine.Outcome.POSTED):
             # Some matched lines were on the ledger already (the unique reference left
             # them out): mark them, so the balances move only by what was added. No
             # other import can add this file's references meanwhile: its checksum is
             # unique, so a second import of it waits on this one and is refused.
-            _already_posted_mark(cursor, record, fmt, ImportLine.Outcome.POSTED, up_to_id=before)
-        _balances_update(cursor, record, fmt)
+            _already_posted_mark(cursor, fmt, ImportLine.Outcome.POSTED, up_to_id=before)
+        step(ImportStep.BALANCES, count, count)
+        _balances_update(cursor, fmt)
+        step(ImportStep.SUSPENSE, count, count)
+        _unposted_keep(cursor, record, fmt)
         _suspense_hold(cursor, record)
-        totals = _totals(cursor, record)
+        totals = _totals(cursor)
+        evidence = _managed_payment_evidence(cursor, fmt, filename)
+        cursor.execute(f"DROP TABLE {MATCHED}")
     record.line_count = totals.lines
     record.total = totals.total
     record.matched_count = totals.matched
@@ -174,49 +217,31 @@ def _post(fmt, checksum, filename, lines, control_total, actor) -> ImportResult:
     record.already_posted_count = totals.already_posted
     record.per_method = totals.per_method
     record.save()
-    return ImportResult(fmt, checksum, totals, control_total, record)
+    return ImportResult(fmt, checksum, totals, control_total, record), evidence
 
 
 # --- Staging and matching -----------------------------------------------------------
 
-STAGE = "payments_import_stage"  # a temporary table, dropped when the lines are staged
+# Two temporary tables, gone when the posting is done: the checked lines as read, then
+# the same lines with the account each finds and its outcome. Temporary tables are not
+# written to the write-ahead log and need no vacuum, and the posted lines are not kept
+# anywhere but the ledger (under their reference); only the lines that did not post
+# (to suspense, or already on the ledger) are kept as ImportLines.
+STAGE = "payments_import_stage"
+MATCHED = "payments_import_matched"
+
+# COPY's text format: a backslash, tab, newline or carriage return in a value is escaped.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_text(value: object) -> str:
-    """A value as PostgreSQL's COPY text format reads it (None is NULL)."""
-    if value is None:
-        return "\\N"
-    text = str(value)
-    if any(c in text for c in "\\\t\n\r"):
-        text = (
-            text.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return text
-
-
-def _stage(cursor, record: PaymentImport, fmt: FileFormat, checksum: str, filename: str, lines):
-    """Every checked line into the staging table with the account it finds, in two
-    statements: the lines with their match values into a temporary table (COPY on
-    PostgreSQL, batched INSERTs elsewhere), then one INSERT ... SELECT that tries the
-    layout's match rules in order for every line at once."""
-    fields = list(dict.fromkeys(name for name, _ in fmt.match))
+def _stage(cursor, fmt: FileFormat, lines) -> None:
+    """Every checked line into the first temporary table: COPY on PostgreSQL (the lines
+    written as COPY text in one pass), batched INSERTs elsewhere."""
+    fields = fmt.match_fields
     columns = ["line_number", "payment_reference", "amount", "effective_date", "method"]
     columns += [f"v{k}" for k in range(len(fields))]
-    rows = (
-        (
-            line.line_number,
-            line.payment_reference,
-            line.amount,
-            line.effective_date,
-            line.method,
-            *(line.match_values[name][:64] or None for name in fields),
-        )
-        for line in lines
-    )
-    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    for table in (STAGE, MATCHED):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.execute(
         f"CREATE TEMPORARY TABLE {STAGE} (line_number integer NOT NULL,"
         " payment_reference varchar(64) NOT NULL, amount numeric(12, 2) NOT NULL,"
@@ -225,16 +250,40 @@ def _stage(cursor, record: PaymentImport, fmt: FileFormat, checksum: str, filena
         + ")"
     )
     if connection.vendor == "postgresql":
+        escapes = _COPY_ESCAPES
+        days: dict[date, str] = {}
         buffer = io.StringIO()
-        for row in rows:
-            buffer.write("\t".join(map(_copy_text, row)))
-            buffer.write("\n")
+        write = buffer.write
+        for number, amount, day, method, values, reference in lines:
+            matches = "\t".join([v[:64].translate(escapes) or "\\N" for v in values])
+            write(
+                f"{number}\t{reference.translate(escapes)}\t{amount}\t"
+                f"{days.get(day) or days.setdefault(day, day.isoformat())}\t{method}\t{matches}\n"
+            )
         with cursor.copy(f"COPY {STAGE} ({', '.join(columns)}) FROM STDIN") as copy:
             copy.write(buffer.getvalue())
         # The planner has no figures for a table this transaction just filled.
         cursor.execute(f"ANALYZE {STAGE}")
     else:
+        rows = (
+            (
+                line.line_number,
+                line.payment_reference,
+                line.amount,
+                line.effective_date,
+                line.method,
+                *(v[:64] or None for v in line.match_values),
+            )
+            for line in lines
+        )
         _insert_many(cursor, STAGE, columns, rows)
+
+
+def _match(cursor, fmt: FileFormat, checksum: str, filename: str) -> None:
+    """The second temporary table: each staged line with the account it finds, the
+    layout's match rules tried in order for every line at once (one LEFT JOIN a rule),
+    its ledger reference and description, and its outcome (posted or to suspense)."""
+    fields = fmt.match_fields
     joins, join_params = [], []
     for rule, (field_name, lookup) in enumerate(fmt.match):
         sql, params = _lookup_sql(lookup)
@@ -246,19 +295,16 @@ def _stage(cursor, record: PaymentImport, fmt: FileFormat, checksum: str, filena
     first_value = f"COALESCE({', '.join(f's.v{k}' for k in range(len(fields)))}, '')"
     cursor.execute(
         f"""
-        INSERT INTO {ImportLine._meta.db_table} (payment_import_id, line_number, account_id,
-            account_reference, payment_reference, amount, effective_date, kind, method,
-            source_reference, description, outcome)
-        SELECT %s, s.line_number, {found}, SUBSTR({first_value}, 1, 40), s.payment_reference,
-               s.amount, s.effective_date, %s, s.method, %s || s.line_number,
-               SUBSTR(%s || s.line_number, 1, 200),
-               CASE WHEN {found} IS NULL THEN %s ELSE %s END
+        CREATE TEMPORARY TABLE {MATCHED} AS
+        SELECT s.line_number, {found} AS account_id,
+               SUBSTR({first_value}, 1, 40) AS account_reference, s.payment_reference,
+               s.amount, s.effective_date, s.method,
+               %s || s.line_number AS source_reference,
+               SUBSTR(%s || s.line_number, 1, 200) AS description,
+               CASE WHEN {found} IS NULL THEN %s ELSE %s END AS outcome
         FROM {STAGE} s {" ".join(joins)}
-        ORDER BY 3, s.line_number
         """,
         [
-            record.pk,
-            str(fmt.kind),
             f"{fmt.name}:{checksum[:24]}:",
             f"{fmt.label}, {filename}, line ",
             str(ImportLine.Outcome.SUSPENSE),
@@ -267,6 +313,8 @@ def _stage(cursor, record: PaymentImport, fmt: FileFormat, checksum: str, filena
         ],
     )
     cursor.execute(f"DROP TABLE {STAGE}")
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {MATCHED}")
 
 
 def _first_of(expressions: list[str]) -> str:
@@ -328,23 +376,21 @@ def _lookup_sql(lookup: str) -> tuple[str, list]:
 
 
 def _already_posted_mark(
-    cursor, record: PaymentImport, fmt: FileFormat, outcome: str, *, up_to_id: int | None = None
+    cursor, fmt: FileFormat, outcome: str, *, up_to_id: int | None = None
 ) -> None:
     """Lines of this outcome whose reference is already on the ledger are skipped. After
     the insert, only ledger lines up to `up_to_id` (the last before it) count: the rest
     are this import's own."""
-    staging = ImportLine._meta.db_table
     earlier = " AND t.id <= %s" if up_to_id is not None else ""
     cursor.execute(
         f"""
-        UPDATE {staging} SET outcome = %s
-        WHERE payment_import_id = %s AND outcome = %s AND EXISTS (
+        UPDATE {MATCHED} SET outcome = %s
+        WHERE outcome = %s AND EXISTS (
             SELECT 1 FROM {Transaction._meta.db_table} t
-            WHERE t.source = %s AND t.source_reference = {staging}.source_reference{earlier})
+            WHERE t.source = %s AND t.source_reference = {MATCHED}.source_reference{earlier})
         """,
         [
             ImportLine.Outcome.ALREADY_POSTED,
-            record.pk,
             outcome,
             fmt.source,
             *([up_to_id] if up_to_id is not None else []),
@@ -357,16 +403,12 @@ def _last_ledger_id(cursor) -> int:
     return cursor.fetchone()[0] or 0
 
 
-def _count(cursor, record: PaymentImport, outcome: str) -> int:
-    cursor.execute(
-        f"SELECT COUNT(*) FROM {ImportLine._meta.db_table}"
-        " WHERE payment_import_id = %s AND outcome = %s",
-        [record.pk, outcome],
-    )
+def _count(cursor, outcome: str) -> int:
+    cursor.execute(f"SELECT COUNT(*) FROM {MATCHED} WHERE outcome = %s", [outcome])
     return cursor.fetchone()[0]
 
 
-def _ledger_insert(cursor, record: PaymentImport, fmt: FileFormat, actor: User | None) -> int:
+def _ledger_insert(cursor, fmt: FileFormat, actor: User | None) -> int:
     """One INSERT ... SELECT of the matched lines; a line whose reference is already on
     the ledger is left out by the unique reference. Returns the lines added. In account
     and date order, so the ledger's (account, date) index is written in one sweep rather
@@ -375,30 +417,29 @@ def _ledger_insert(cursor, record: PaymentImport, fmt: FileFormat, actor: User |
         f"""
         INSERT INTO {Transaction._meta.db_table} (account_id, kind, effective_date, posted_at,
             amount, method, source, source_reference, description, created_by_id, reverses_id)
-        SELECT account_id, kind, effective_date, %s, -amount, method, %s,
+        SELECT account_id, %s, effective_date, %s, -amount, method, %s,
                source_reference, description, %s, NULL
-        FROM {ImportLine._meta.db_table}
-        WHERE payment_import_id = %s AND outcome = %s
+        FROM {MATCHED}
+        WHERE outcome = %s
         ORDER BY account_id, effective_date
         ON CONFLICT (source, source_reference) DO NOTHING
         """,
         [
+            str(fmt.kind),
             connection.ops.adapt_datetimefield_value(timezone.now()),
             fmt.source,
             actor.pk if actor else None,
-            record.pk,
             ImportLine.Outcome.POSTED,
         ],
     )
     return cursor.rowcount
 
 
-def _balances_update(cursor, record: PaymentImport, fmt: FileFormat) -> None:
+def _balances_update(cursor, fmt: FileFormat) -> None:
     """One UPDATE ... FROM of the accounts posted to: the balance by the sum of their
     lines, and the last payment by their latest line when it is not older than the one
     held (receipts only)."""
     accounts = Account._meta.db_table
-    staging = ImportLine._meta.db_table
     receipt = fmt.kind in RECEIPT_KINDS
     newer = "(last_payment_on IS NULL OR last_payment_on <= s.latest_on)"
     last_payment = (
@@ -420,13 +461,30 @@ def _balances_update(cursor, record: PaymentImport, fmt: FileFormat) -> None:
                        ROW_NUMBER() OVER (PARTITION BY account_id
                                           ORDER BY effective_date DESC, line_number DESC)
                            AS latest
-                FROM {staging} WHERE payment_import_id = %s AND outcome = %s
+                FROM {MATCHED} WHERE outcome = %s
             ) lines
             GROUP BY account_id
         ) s
         WHERE {accounts}.id = s.account_id
         """,
-        [record.pk, ImportLine.Outcome.POSTED],
+        [ImportLine.Outcome.POSTED],
+    )
+
+
+def _unposted_keep(cursor, record: PaymentImport, fmt: FileFormat) -> None:
+    """The lines that did not post (to suspense, or already on the ledger) are kept with
+    the import, as the file had them; a posted line is on the ledger under its reference."""
+    cursor.execute(
+        f"""
+        INSERT INTO {ImportLine._meta.db_table} (payment_import_id, line_number, account_id,
+            account_reference, payment_reference, amount, effective_date, kind, method,
+            source_reference, description, outcome)
+        SELECT %s, line_number, account_id, account_reference, payment_reference, amount,
+               effective_date, %s, method, source_reference, description, outcome
+        FROM {MATCHED} WHERE outcome <> %s
+        ORDER BY line_number
+        """,
+        [record.pk, str(fmt.kind), ImportLine.Outcome.POSTED],
     )
 
 
@@ -448,12 +506,10 @@ def _suspense_hold(cursor, record: PaymentImport) -> None:
     )
 
 
-def _totals(cursor, record: PaymentImport) -> ImportTotals:
-    """The import's totals in one GROUP BY over its staged lines."""
+def _totals(cursor) -> ImportTotals:
+    """The import's totals in one GROUP BY over its lines."""
     cursor.execute(
-        f"SELECT outcome, method, COUNT(*), SUM(amount) FROM {ImportLine._meta.db_table}"
-        " WHERE payment_import_id = %s GROUP BY outcome, method",
-        [record.pk],
+        f"SELECT outcome, method, COUNT(*), SUM(amount) FROM {MATCHED} GROUP BY outcome, method"
     )
     totals = ImportTotals()
     per_method: dict[str, list] = {}
@@ -476,28 +532,29 @@ def _totals(cursor, record: PaymentImport) -> ImportTotals:
     return totals
 
 
+def _managed_payment_evidence(cursor, fmt: FileFormat, filename: str) -> dict[int, str]:
+    """For a Universal Credit schedule: each case a line posted to, with its first line
+    as the evidence that DWP pays us (managed_payments_confirm_for)."""
+    if not managed_payment_shown_by(fmt.kind):
+        return {}
+    cursor.execute(
+        f"SELECT a.case_id, m.line_number, m.payment_reference FROM {MATCHED} m"
+        f" JOIN {Account._meta.db_table} a ON a.id = m.account_id"
+        " WHERE m.outcome = %s ORDER BY m.line_number",
+        [ImportLine.Outcome.POSTED],
+    )
+    evidence: dict[int, str] = {}
+    for case_id, number, reference in cursor.fetchall():
+        evidence.setdefault(case_id, uc_line_evidence(filename, number, reference))
+    return evidence
+
+
 def managed_payment_shown_by(kind: str) -> bool:
     """A Universal Credit line on DWP's schedule is DWP paying the housing costs to us:
     the managed payment to landlord (APA) asked for is in place, so DWP has decided the
     request and its hold on the case ends (gov.uk APA guidance; legal-reference.md §11,
     §19 rule 7: the hold lasts only while the request is pending)."""
     return kind == TransactionKind.UNIVERSAL_CREDIT
-
-
-def managed_payments_confirm(
-    *, payment_import: PaymentImport, actor: User | None, today: date
-) -> list[Referral]:
-    """Record DWP's approval on each pending managed-payment request whose case a posted
-    UC line landed on, which ends the "benefit pending" hold the request put there."""
-    posted = payment_import.lines.filter(outcome=ImportLine.Outcome.POSTED)
-    if not managed_payment_shown_by(posted.values_list("kind", flat=True).first() or ""):
-        return []
-    first_line = {}
-    for case_id, number, reference in posted.order_by("line_number").values_list(
-        "account__case_id", "line_number", "payment_reference"
-    ):
-        first_line.setdefault(case_id, uc_line_evidence(payment_import.filename, number, reference))
-    return managed_payments_confirm_for(evidence=first_line, actor=actor, today=today)
 
 
 def uc_line_evidence(filename: str, line_number: int, settlement: str) -> str:

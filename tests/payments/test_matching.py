@@ -2,6 +2,7 @@
 then tenant reference (payments/imports/formats.py MATCH_LOOKUPS; issue 11)."""
 
 from datetime import date
+from typing import NamedTuple
 
 import pytest
 from django.urls import reverse
@@ -9,7 +10,14 @@ from django.urls import reverse
 from cases.models import CaseEvent
 from cases.timeline import describe
 from payments.imports.services import payment_file_import
-from payments.models import Account, AccountKind, ImportLine, SuspenseItem, TenantReference
+from payments.models import (
+    Account,
+    AccountKind,
+    ImportLine,
+    SuspenseItem,
+    TenantReference,
+    Transaction,
+)
 from tests.factories import AccountFactory, CaseFactory, TenancyFactory, TenantFactory
 
 TODAY = date(2026, 11, 23)
@@ -18,7 +26,15 @@ pytestmark = pytest.mark.django_db
 HEADER = "Receipt date,Account reference,Amount,Method,Reference\n"
 
 
-def _channel(*rows: str):
+class Landed(NamedTuple):
+    account: Account | None
+    outcome: str
+    line: ImportLine | None  # kept only for a line that did not post
+
+
+def _channel(*rows: str) -> dict[int, Landed]:
+    """Where each line of a channel file landed: a posted line is on its account's
+    ledger under the file's reference for it; the others are kept as ImportLines."""
     content = HEADER + "".join(f"20/11/2026,{ref},10.00,CARD,R-{n}\n" for n, ref in enumerate(rows))
     result = payment_file_import(
         content=content.encode(),
@@ -26,10 +42,15 @@ def _channel(*rows: str):
         format_name="channel_csv",
         today=TODAY,
     )
-    return {
-        line.line_number: line
+    landed = {
+        line.line_number: Landed(line.account, line.outcome, line)
         for line in ImportLine.objects.filter(payment_import=result.payment_import)
     }
+    prefix = f"channel_csv:{result.checksum[:24]}:"
+    for posted in Transaction.objects.filter(source_reference__startswith=prefix):
+        number = int(posted.source_reference.removeprefix(prefix))
+        landed[number] = Landed(posted.account, ImportLine.Outcome.POSTED, None)
+    return landed
 
 
 def _rent_account(tenancy, **kwargs) -> Account:
@@ -86,7 +107,7 @@ def test_a_tenant_who_has_moved_out_finds_no_account_and_the_line_goes_to_suspen
     line = _channel("GONE-1")[2]
 
     assert (line.account, line.outcome) == (None, ImportLine.Outcome.SUSPENSE)
-    assert SuspenseItem.objects.filter(line=line).exists()
+    assert SuspenseItem.objects.filter(line=line.line).exists()
 
 
 def test_a_tenant_reference_to_a_closed_rent_account_goes_to_suspense():
@@ -113,7 +134,7 @@ def test_a_universal_credit_line_with_an_unknown_account_finds_the_claimant_refe
     )
 
     assert (result.totals.matched, result.totals.suspense) == (1, 0)
-    assert ImportLine.objects.get(payment_import=result.payment_import).account == rent
+    assert Transaction.objects.get(source_reference__startswith="universal_credit:").account == rent
 
 
 # Recorded by an officer on the case's household page (payments.services.tenant_reference_add).
