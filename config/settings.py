@@ -5,12 +5,15 @@ setup; with no REDIS_URL Celery tasks run eagerly in the web process. Production
 sets both (see docker-compose.yml).
 """
 
+import base64
+import hashlib
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,6 +34,34 @@ if not SECRET_KEY:
             "to try the service locally."
         )
     SECRET_KEY = "insecure-key-for-local-trials-and-tests-only"
+# Bank details are encrypted at rest under these Fernet keys (core/encryption.py), newest
+# first: the newest encrypts, any decrypts. Rotate by putting a new key first, running
+# `manage.py rotate_field_keys`, then dropping the old one. Losing every key loses the
+# bank details, so they are kept apart from database backups.
+FIELD_ENCRYPTION_KEYS = [
+    k.strip() for k in env.list("FIELD_ENCRYPTION_KEYS", default=[]) if k.strip()
+]
+if not FIELD_ENCRYPTION_KEYS:
+    if not (DEBUG or TESTING):
+        raise environ.ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS is not set. Set it in the environment (production) to one "
+            "or more Fernet keys, newest first, comma-separated (make one with `python -c "
+            '"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`), '
+            "or set DEBUG=true to try the service locally."
+        )
+    # Fixed, so the demo's and a trial's bank details still read after a restart; it is
+    # in the source, so it protects nothing.
+    FIELD_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(b"arrears-casework-local-only").digest()).decode()
+    ]
+for _position, _key in enumerate(FIELD_ENCRYPTION_KEYS, start=1):
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise environ.ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEYS: key {_position} of {len(FIELD_ENCRYPTION_KEYS)} is not a "
+            "Fernet key (32 url-safe base64-encoded bytes, as Fernet.generate_key() makes)."
+        ) from None
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

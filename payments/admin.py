@@ -98,7 +98,9 @@ class DirectDebitMandateAdmin(ReadOnlyAdmin):
         "status",
     ]
     list_filter = ["status", "frequency"]
+    # Bank details are encrypted at rest: the database can neither search nor sort them.
     search_fields = ["reference", "account__reference"]
+    sortable_by = ["reference", "account", "amount", "frequency", "status"]
     list_select_related = ["account"]
     exclude = ["sort_code", "account_number"]
     readonly_fields = ["masked_sort_code", "masked_account_number"]

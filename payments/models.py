@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from cases.models import Case, CourtCase, Tenancy
+from core.encryption import EncryptedCharField, EncryptedTextField
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -546,8 +547,11 @@ LIVE_MANDATE_STATUSES = frozenset(
 class DirectDebitMandate(models.Model):
     """A Direct Debit Instruction from the payer to collect rent from their bank account.
 
-    The sort code and account number are kept to collect; pages, the admin and the
-    timeline only ever show them masked (`masked_sort_code`, `masked_account_number`).
+    The bank details (account name, sort code, account number) are kept to collect,
+    encrypted at rest (`core.encryption`; Bacs and the council's data protection
+    officer ask it), so they cannot be searched; pages, the admin and the timeline only
+    ever show the sort code and account number masked (`masked_sort_code`,
+    `masked_account_number`).
     """
 
     account = models.ForeignKey(
@@ -559,11 +563,11 @@ class DirectDebitMandate(models.Model):
         unique=True,
         help_text="The service user's reference on every Bacs record for this instruction.",
     )
-    payer_name = models.CharField(
+    payer_name = EncryptedCharField(
         max_length=18, help_text="The bank account's name, as Bacs has it."
     )
-    sort_code = models.CharField(max_length=6)
-    account_number = models.CharField(max_length=8)
+    sort_code = EncryptedCharField(max_length=6)
+    account_number = EncryptedCharField(max_length=8)
     amount = models.DecimalField(**MONEY)
     frequency = models.CharField(max_length=20, choices=ArrangementFrequency.choices)
     collection_day = models.PositiveSmallIntegerField(
@@ -626,7 +630,8 @@ class DirectDebitFile(models.Model):
     lodgement_count = models.PositiveIntegerField(default=0)
     collection_count = models.PositiveIntegerField(default=0)
     total = models.DecimalField(**MONEY, default=Decimal("0.00"))
-    content = models.TextField(help_text="The records as written, to send again if lost.")
+    # Every payer's bank details in full, so encrypted at rest as the mandates' are.
+    content = EncryptedTextField(help_text="The records as written, to send again if lost.")
 
     class Meta:
         ordering = ["-collection_date"]

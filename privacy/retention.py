@@ -27,6 +27,7 @@ from django.db.models import F, Func, JSONField, Q
 
 from cases.models import Case, CaseEvent, Tenant
 from cases.timeline import DETAILS
+from core.encryption import EncryptedField
 from core.models import User
 from privacy.models import AnonymisedCase, RetentionRun
 from privacy.records import RecordKind, case_record_kinds
@@ -167,7 +168,10 @@ def _change_for(kind: RecordKind, case_ids) -> Change | None:
         return None
     pending = Q()
     for name, value in values.items():
-        pending |= _not_blank(name, value)
+        # Encrypted at rest, so the database cannot tell whether it is already replaced;
+        # the record's other fields decide, or every one of the cases' records is changed.
+        if not isinstance(kind.model._meta.get_field(name), EncryptedField):
+            pending |= _not_blank(name, value)
     rows = kind.model._default_manager.filter(pk__in=kind.for_cases(case_ids).values("pk")).filter(
         pending
     )

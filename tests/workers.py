@@ -62,7 +62,7 @@ def celery_workers(
     of their own (one a test stops and starts) instead of the test's.
 
     A fresh clone has no .env and the workers are not under pytest, so they get this
-    test's secret key and settings explicitly.
+    test's secret key, encryption keys and settings explicitly.
     """
     prefix = f"test-{uuid.uuid4().hex[:8]}"
     queue = prefix
@@ -72,6 +72,7 @@ def celery_workers(
         "DATABASE_URL": test_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "SECRET_KEY": settings.SECRET_KEY,
+        "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CONN_MAX_AGE": "0",
         **({"REDIS_URL": broker_url} if broker_url else {}),

@@ -53,11 +53,16 @@ def _child(
         import django
 
         # The child only reads a file: it needs the apps' models for their choices, never
-        # the database or anything signed, so a settings file that insists on a secret
-        # key (production, or a test run configured in-process) gets a placeholder.
+        # the database or anything signed or encrypted, so a settings file that insists
+        # on a secret key and encryption keys (production, or a test run configured
+        # in-process) gets placeholders.
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
         if not os.environ.get("SECRET_KEY"):
             os.environ["SECRET_KEY"] = "unused-by-the-hms-reader"
+        if not os.environ.get("FIELD_ENCRYPTION_KEYS"):
+            from cryptography.fernet import Fernet
+
+            os.environ["FIELD_ENCRYPTION_KEYS"] = Fernet.generate_key().decode()
         django.setup()
         from integrations.hms.ledger import copy_text, ledger_copy_text
         from integrations.hms.reading import Problems, read_transactions

@@ -1,5 +1,5 @@
 """`manage.py check --deploy` passes with the production settings: DEBUG off, a real
-secret key, the service's host, with single sign-on on and off."""
+secret key and encryption key, the service's host, with single sign-on on and off."""
 
 import os
 import secrets
@@ -7,11 +7,13 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(50),
+    "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "ALLOWED_HOSTS": "arrears.eastbrook.example.gov.uk",
     "CSRF_TRUSTED_ORIGINS": "https://arrears.eastbrook.example.gov.uk",
     "DJANGO_SETTINGS_MODULE": "config.settings",
