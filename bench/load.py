@@ -82,6 +82,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # This process only prepares the officers and starts the run; the server it starts gets
 # production settings of its own (server_environment).
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+# The demo seeds the bench database's bank details under the local-only key, and this
+# runs with DEBUG off, which asks for a key: give it that one, so they still read.
+from config.keys import LOCAL_ONLY_FIELD_KEY  # noqa: E402
+
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", LOCAL_ONLY_FIELD_KEY)
 
 OFFICERS = 50
 # Filter sets an officer uses on the caseload (cases/caseload.py's parameters).

@@ -24,6 +24,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+# The demo seeds the bench database's bank details under the local-only key, and this
+# runs with DEBUG off, which asks for a key: give it that one, so they still read.
+from config.keys import LOCAL_ONLY_FIELD_KEY
+
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", LOCAL_ONLY_FIELD_KEY)
 os.environ.setdefault("ALLOWED_HOSTS", "bench.local")
 
 

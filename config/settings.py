@@ -5,8 +5,6 @@ setup; with no REDIS_URL Celery tasks run eagerly in the web process. Production
 sets both (see docker-compose.yml).
 """
 
-import base64
-import hashlib
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +13,8 @@ import environ
 from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from django.utils.csp import CSP
+
+from config.keys import LOCAL_ONLY_FIELD_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -51,9 +51,7 @@ if not FIELD_ENCRYPTION_KEYS:
         )
     # Fixed, so the demo's and a trial's bank details still read after a restart; it is
     # in the source, so it protects nothing.
-    FIELD_ENCRYPTION_KEYS = [
-        base64.urlsafe_b64encode(hashlib.sha256(b"arrears-casework-local-only").digest()).decode()
-    ]
+    FIELD_ENCRYPTION_KEYS = [LOCAL_ONLY_FIELD_KEY]
 for _position, _key in enumerate(FIELD_ENCRYPTION_KEYS, start=1):
     try:
         Fernet(_key)
@@ -376,6 +374,20 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL and not TESTING
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
+    ),
+    # How far a payment file's import has got (payments/tasks.py), written by the worker
+    # while the import's own transaction is still open and read by the page polling it.
+    # A cache, not the upload's row: a write through the import's connection would be
+    # invisible until it commits, and a second connection would wait on SQLite's write
+    # lock. Without Redis the task runs in the web process, so its memory is enough.
+    "progress": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "progress",
+        }
+        if REDIS_URL and not TESTING
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "progress"}
     ),
 }
 REST_FRAMEWORK = {

@@ -409,12 +409,16 @@ def _count(cursor, outcome: str) -> int:
 
 
 def _ledger_insert(cursor, fmt: FileFormat, actor: User | None) -> int:
-    """One INSERT ... SELECT of the matched lines; a line whose reference is already on
-    the ledger is left out by the unique reference. Returns the lines added. In account
+    """One INSERT ... SELECT of the matched lines; returns the lines added. In account
     and date order, so the ledger's (account, date) index is written in one sweep rather
-    than a page read per line (it is the largest cost on a big ledger)."""
-    cursor.execute(
-        f"""
+    than a page read per line (it is the largest cost on a big ledger).
+
+    A line whose reference is already on the ledger must be left out. That is all but
+    impossible (the reference names this file's checksum, and a checksum imports once),
+    so the lines go in by a plain INSERT under a savepoint, and only if one clashes with
+    the unique reference again with ON CONFLICT DO NOTHING, which would cost a
+    speculative insertion for every line of every file."""
+    sql = f"""
         INSERT INTO {Transaction._meta.db_table} (account_id, kind, effective_date, posted_at,
             amount, method, source, source_reference, description, created_by_id, reverses_id)
         SELECT account_id, %s, effective_date, %s, -amount, method, %s,
@@ -422,16 +426,19 @@ def _ledger_insert(cursor, fmt: FileFormat, actor: User | None) -> int:
         FROM {MATCHED}
         WHERE outcome = %s
         ORDER BY account_id, effective_date
-        ON CONFLICT (source, source_reference) DO NOTHING
-        """,
-        [
-            str(fmt.kind),
-            connection.ops.adapt_datetimefield_value(timezone.now()),
-            fmt.source,
-            actor.pk if actor else None,
-            ImportLine.Outcome.POSTED,
-        ],
-    )
+        """
+    params = [
+        str(fmt.kind),
+        connection.ops.adapt_datetimefield_value(timezone.now()),
+        fmt.source,
+        actor.pk if actor else None,
+        ImportLine.Outcome.POSTED,
+    ]
+    try:
+        with transaction.atomic():
+            cursor.execute(sql, params)
+    except IntegrityError:
+        cursor.execute(sql + " ON CONFLICT (source, source_reference) DO NOTHING", params)
     return cursor.rowcount
 
 
