@@ -28,6 +28,11 @@ this one process:
 Afterwards it checks that the touched accounts' balances moved by exactly what reached
 their ledgers, and that each matched line is on the ledger once.
 
+The figures depend on the server's memory for the ledger's indexes: the ledger
+floor is what this server can do, so compare the import with it rather than with a
+figure from another machine (the header prints shared_buffers; PostgreSQL's default of
+128 MB is far below what a council's database server would be given).
+
 What it leaves out: the upload itself (the page reads the file into memory), the
 Celery hop, the other formats (they share the same staging and posting), concurrent
 imports and a cold cache. By default everything it posts is rolled back at the end, so
@@ -188,9 +193,12 @@ def main() -> None:
     if not accounts:
         sys.exit("No open rent accounts: seed the database first (bench/seed.py).")
     ledger_lines = Transaction.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW shared_buffers")
+        shared_buffers = cursor.fetchone()[0]
     print(
         f"{len(accounts):,} open rent accounts, {ledger_lines:,} ledger lines; "
-        f"a cash file of {args.lines:,} lines"
+        f"a cash file of {args.lines:,} lines; PostgreSQL shared_buffers {shared_buffers}"
     )
     started = time.monotonic()
     content = cash_file(accounts, args.lines, seed=args.seed, bad_last=False)

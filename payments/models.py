@@ -412,7 +412,9 @@ class PaymentImport(models.Model):
 
 
 class ImportLine(models.Model):
-    """A file's line as staged for posting, kept with its outcome."""
+    """A file's line that did not post to an account (to suspense, or already on the
+    ledger), kept with its outcome. A posted line is kept only on the ledger, under the
+    reference `format:checksum:line` (payments/imports/services.py)."""
 
     class Outcome(models.TextChoices):
         POSTED = "posted", "Posted to the account"

@@ -6,11 +6,11 @@ whose reference is already on the ledger is skipped, so a re-import after a cras
 nothing twice.
 
 Posting is a fixed number of SQL statements whatever the file's size, never a save per
-line: the checked lines are written to the staging table (`ImportLine`, by COPY on
-PostgreSQL) with their match values in a temporary table; one UPDATE per match rule (in
-the layout's order) finds their accounts; one INSERT ... SELECT appends the matched lines
-to the ledger; one UPDATE ... FROM moves each account's balance by the sum of its lines;
-one INSERT ... SELECT holds the rest in suspense; the totals are one GROUP BY.
+line: the checked lines go into a temporary table (COPY on PostgreSQL); one CREATE ... AS
+SELECT finds every line's account by the layout's match rules in order; one INSERT ...
+SELECT appends the matched lines to the ledger; one UPDATE ... FROM moves each account's
+balance by the sum of its lines; one INSERT ... SELECT keeps the lines that did not post
+(`ImportLine`) and one more holds those in suspense; the totals are one GROUP BY.
 """
 
 import hashlib
