@@ -233,6 +233,10 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# The workers' scheduling priority (nice, 0-19): batch work gives way to the officers'
+# pages on the same machine, and loses nothing when it has the machine to itself, as a
+# niced process still gets every idle cycle (config/celery.py). 0 leaves it as started.
+WORKER_NICE = env.int("WORKER_NICE", default=10)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
