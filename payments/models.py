@@ -742,3 +742,61 @@ class BacsReportFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.filename}"
+
+
+class PaymentFileUpload(models.Model):
+    """A file sent from the finance page, kept until a worker has imported it, with how
+    far the import has got. The file itself is dropped once it has posted or been refused
+    (the import record and the problems say what came of it); a file whose import failed
+    is kept, so it can be run again."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Being checked and posted"
+        POSTED = "posted", "Posted"
+        REFUSED = "refused", "Refused: nothing was posted"
+        FAILED = "failed", "Stopped by an error: nothing was posted"
+
+    FINISHED = (Status.POSTED, Status.REFUSED, Status.FAILED)
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    filename = models.CharField(max_length=200)
+    format_name = models.CharField(max_length=40)
+    content = models.BinaryField(blank=True, editable=False)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    step = models.CharField(max_length=60, blank=True, help_text="The last step reported.")
+    lines_done = models.PositiveIntegerField(default=0)
+    lines_total = models.PositiveIntegerField(null=True, blank=True)
+    message = models.TextField(blank=True, help_text="Why it was refused or failed.")
+    problems = models.JSONField(
+        default=list, blank=True, help_text="Each bad line: line, field and reason."
+    )
+    payment_import = models.OneToOneField(
+        PaymentImport, on_delete=models.PROTECT, null=True, blank=True, related_name="upload"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="posted", payment_import__isnull=False)
+                | (~Q(status="posted") & Q(payment_import__isnull=True)),
+                name="payment_upload_posted_has_its_import",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.format_name}), {self.get_status_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def progress_key(self) -> str:
+        """Where the worker keeps this upload's progress in the "progress" cache."""
+        return f"payment-file-upload:{self.pk}:progress"

@@ -6,6 +6,12 @@ app_name = "payments"
 urlpatterns = [
     path("imports/", views.imports, name="imports"),
     path("imports/<int:import_id>/", views.import_detail, name="import_detail"),
+    path("imports/uploads/<int:upload_id>/", views.upload_status, name="upload_status"),
+    path(
+        "imports/uploads/<int:upload_id>/progress/",
+        views.upload_progress,
+        name="upload_progress",
+    ),
 ]
 urlpatterns += [
     path("suspense/", views.suspense, name="suspense"),

@@ -1,25 +1,38 @@
 """The finance pages: import one file and see its totals, recent imports, the suspense queue."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.models import User
 from payments.imports.formats import file_formats
+from payments.imports.parsing import LineProblem
 from payments.imports.selectors import suspense_items_to_work
-from payments.imports.services import FileRefused, payment_file_import
+from payments.imports.services import ImportStep
 from payments.imports.suspense import (
     suspense_allocation_approve,
     suspense_allocation_reject,
     suspense_allocation_request,
 )
-from payments.models import Account, ImportLine, PaymentImport, PaymentMethod, SuspenseItem
+from payments.models import (
+    Account,
+    ImportLine,
+    PaymentFileUpload,
+    PaymentImport,
+    PaymentMethod,
+    SuspenseItem,
+)
+from payments.tasks import payment_file_upload_queue
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -43,36 +56,125 @@ class ImportForm(forms.Form):
 
 @permission_required("payments.import_payments", raise_exception=True)
 def imports(request: HttpRequest) -> HttpResponse:
+    """Send a file to be imported, then follow it on its own page; recent imports."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    problems = []
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = payment_file_import(
-                content=upload.read(),
-                filename=upload.name,
-                format_name=form.cleaned_data["format_name"],
-                today=timezone.localdate(),
-                actor=request.user,
-            )
-        except FileRefused as refused:
-            form.add_error(None, refused.summary)
-            problems = refused.problems
-        else:
-            messages.success(
-                request, f"{upload.name} posted: " + "; ".join(result.totals.lines_text()[:3])
-            )
-            return redirect("payments:import_detail", import_id=result.payment_import.pk)
+        file = form.cleaned_data["file"]
+        upload = payment_file_upload_queue(
+            content=file.read(),
+            filename=file.name,
+            format_name=form.cleaned_data["format_name"],
+            actor=request.user,
+        )
+        return redirect("payments:upload_status", upload_id=upload.pk)
     return render(
         request,
         "payments/imports.html",
         {
             "form": form,
-            "problems": problems,
+            "unposted": PaymentFileUpload.objects.exclude(
+                status=PaymentFileUpload.Status.POSTED
+            ).select_related("uploaded_by")[:10],
             "recent": PaymentImport.objects.select_related("imported_by")[:20],
             "suspense_count": suspense_items_to_work().count(),
         },
-        status=400 if problems else 200,
+    )
+
+
+STEPS = list(ImportStep)
+
+
+@dataclass(frozen=True)
+class UploadProgressShown:
+    """How far an upload has got, as its page shows it."""
+
+    steps_done: int
+    text: str
+    token: str  # changes whenever what is shown does
+
+    steps: int = len(STEPS)
+
+
+def _upload_for_user(user: User, upload_id: int) -> PaymentFileUpload:
+    """The upload, for the officer who sent it or anyone who may import files."""
+    upload = get_object_or_404(
+        PaymentFileUpload.objects.select_related("uploaded_by").defer("content"),
+        pk=upload_id,
+    )
+    if upload.uploaded_by_id != user.pk and not user.has_perm("payments.import_payments"):
+        raise Http404("No such upload.")
+    return upload
+
+
+def _progress_shown(upload: PaymentFileUpload) -> UploadProgressShown:
+    """From the worker's latest report in the "progress" cache while the import runs
+    (its transaction is still open, so the upload's row cannot say), else from the row."""
+    Status = PaymentFileUpload.Status
+    if upload.status == Status.QUEUED:
+        return UploadProgressShown(0, "Waiting for the import to start", "queued")
+    if upload.status == Status.RUNNING:
+        latest = caches["progress"].get(upload.progress_key)
+        if latest is None:
+            return UploadProgressShown(0, "Starting the import", "running")
+        step, done, total = latest["step"], latest["done"], latest["total"]
+    else:
+        step, done, total = upload.step, upload.lines_done, upload.lines_total
+    number = STEPS.index(ImportStep(step)) + 1 if step in STEPS else 0
+    if total is not None:
+        counts = f"{done:,} of {total:,} lines"
+    elif done:
+        counts = f"{done:,} lines checked so far"
+    else:
+        counts = ""
+    text = f"Step {number} of {len(STEPS)}, {step}" + (f": {counts}" if counts else "")
+    if upload.status == Status.POSTED:
+        return UploadProgressShown(len(STEPS), f"Posted: {done:,} lines", "posted")
+    if upload.is_finished:
+        return UploadProgressShown(number, upload.get_status_display(), str(upload.status))
+    return UploadProgressShown(max(number - 1, 0), text, f"{upload.status}.{number}.{done}.{total}")
+
+
+def upload_status(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """A file sent from the finance page: how far its import has got (polled every
+    second), then its totals once posted, or every bad line if it was refused."""
+    upload = _upload_for_user(request.user, upload_id)
+    if upload.status == PaymentFileUpload.Status.POSTED:
+        messages.success(request, f"{upload.filename} posted: every line was checked first.")
+        return redirect("payments:import_detail", import_id=upload.payment_import_id)
+    problems = [str(LineProblem(p["line"], p["field"], p["reason"])) for p in upload.problems]
+    return render(
+        request,
+        "payments/upload_status.html",
+        {
+            "upload": upload,
+            "format": file_formats().get(upload.format_name),
+            "progress": _progress_shown(upload),
+            "problems": problems,
+        },
+    )
+
+
+def upload_progress(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """The status page's progress block alone, for htmx to poll. Nothing changed since
+    the page's last look (`seen`): 204, so htmx leaves the page and the live region
+    alone. Finished: htmx is sent to the totals, or to the page naming the bad lines
+    (a poll or two more may come before the browser has gone, so no message is left)."""
+    upload = _upload_for_user(request.user, upload_id)
+    progress = _progress_shown(upload)
+    if request.htmx and upload.is_finished:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = (
+            reverse("payments:import_detail", args=[upload.payment_import_id])
+            if upload.status == PaymentFileUpload.Status.POSTED
+            else reverse("payments:upload_status", args=[upload.pk])
+        )
+        return response
+    if request.htmx and request.GET.get("seen") == progress.token:
+        return HttpResponse(status=204)
+    return render(
+        request,
+        "payments/upload_status.html#progress",
+        {"upload": upload, "progress": progress, "fragment": True},
     )
 
 

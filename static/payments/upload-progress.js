@@ -1,9 +1,11 @@
 // Upload progress on the payment files page (templates/payments/imports.html).
 // Without JavaScript the form posts as usual; with it the file goes by
-// XMLHttpRequest so the page can show how much has been sent, then that the whole
-// file is being checked and posted. On success the browser goes to the import's
-// totals page (where the server's redirect led); a refused file's page, with every
-// bad line named, replaces the page's main content.
+// XMLHttpRequest so the page can show how much has been sent. The server keeps the
+// file, has a worker import it and redirects to the upload's own page, which shows
+// how far the checking and posting have got (payments/upload_status.html, polled by
+// htmx); the browser follows to wherever the redirect led (the totals, when the import
+// ran at once). A form with errors comes back as this page, whose main content
+// replaces this one's.
 const form = document.querySelector("form[data-upload-progress]");
 const box = document.getElementById("upload-progress");
 const bar = document.getElementById("upload-progress-bar");
@@ -28,7 +30,7 @@ if (form && box && window.FormData && window.XMLHttpRequest) {
       }
     });
     request.upload.addEventListener("load", () => {
-      show(100, "File sent. Checking every line and posting it…");
+      show(100, "File sent. Checking every line…");
     });
     request.addEventListener("load", () => {
       if (request.status < 400 && request.responseURL !== window.location.href) {
