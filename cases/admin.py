@@ -20,6 +20,7 @@ from cases.models import (
     VulnerabilityFlag,
     Warrant,
 )
+from core.admin import ReadOnlyAdmin
 
 
 class PatchCoverInline(admin.TabularInline):
@@ -109,19 +110,6 @@ class CourtCaseAdmin(admin.ModelAdmin):
     search_fields = ["claim_number", "case__reference"]
     raw_id_fields = ["case"]
     inlines = [WarrantInline]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """For records that are evidence: viewable, never added, changed or deleted here."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(CaseEvent)

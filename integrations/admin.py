@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from integrations.models import HmsImport
 
 
 @admin.register(HmsImport)
-class HmsImportAdmin(admin.ModelAdmin):
+class HmsImportAdmin(ReadOnlyAdmin):
     list_display = ("started_at", "directory", "outcome")
     list_filter = ("outcome",)
     readonly_fields = (
@@ -18,12 +19,3 @@ class HmsImportAdmin(admin.ModelAdmin):
         "changes",
         "problems",
     )
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from payments.models import (
     Account,
     Arrangement,
@@ -14,17 +15,6 @@ from payments.models import (
     TenantReference,
     Transaction,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Account)

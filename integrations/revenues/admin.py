@@ -2,22 +2,12 @@
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from integrations.revenues.models import RevenuesDebt, RevenuesImport
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(RevenuesDebt)
-class RevenuesDebtAdmin(_ReadOnly):
+class RevenuesDebtAdmin(ReadOnlyAdmin):
     list_display = ["reference", "kind", "tenancy", "balance", "balance_on", "recovery_stage"]
     list_filter = ["kind"]
     search_fields = ["reference", "tenancy__reference", "debtor_name"]
@@ -25,5 +15,5 @@ class RevenuesDebtAdmin(_ReadOnly):
 
 
 @admin.register(RevenuesImport)
-class RevenuesImportAdmin(_ReadOnly):
+class RevenuesImportAdmin(ReadOnlyAdmin):
     list_display = ["file_name", "imported_at", "rows", "counts"]
