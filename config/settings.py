@@ -379,7 +379,7 @@ CACHES = {
         if REDIS_URL and not TESTING
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
     ),
-    # How far a payment file's import has got (payments/tasks.py), written by the worker
+    # How far a payment file's import has got (payments/imports/uploads.py), written by the worker
     # while the import's own transaction is still open and read by the page polling it.
     # A cache, not the upload's row: a write through the import's connection would be
     # invisible until it commits, and a second connection would wait on SQLite's write

@@ -24,6 +24,7 @@ from payments.imports.suspense import (
     suspense_allocation_reject,
     suspense_allocation_request,
 )
+from payments.imports.uploads import payment_file_upload_queue
 from payments.models import (
     Account,
     ImportLine,
@@ -32,7 +33,6 @@ from payments.models import (
     PaymentMethod,
     SuspenseItem,
 )
-from payments.tasks import payment_file_upload_queue
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 

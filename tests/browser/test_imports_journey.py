@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from core.models import Role
 from payments import tasks
+from payments.imports import uploads
 from payments.imports.services import ImportStep
 from payments.models import Account, PaymentFileUpload, SuspenseItem
 from payments.selectors import accounts_out_of_balance
@@ -125,7 +126,7 @@ def test_finance_imports_a_file_allocates_suspense_with_a_second_person_and_the_
 
     # The worker starts; the page follows it step by step, then moves on to the totals.
     sent = {}
-    worker.quietly(lambda: sent.update(progress=tasks.UploadProgress(worker.start())))
+    worker.quietly(lambda: sent.update(progress=uploads.UploadProgress(worker.start())))
     sent["progress"](ImportStep.CHECK, 0, None)
     expect(status).to_have_text("Step 1 of 6, Checking every line")
     sent["progress"](ImportStep.LEDGER, 2, 2)

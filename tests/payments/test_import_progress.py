@@ -16,10 +16,11 @@ from django.urls import reverse
 
 from config.celery import app as celery_app
 from core.models import Role, User
-from payments import tasks
+from payments.imports import uploads
 from payments.imports.services import ImportStep
+from payments.imports.uploads import UploadProgress
 from payments.models import PaymentFileUpload, PaymentImport, Transaction
-from payments.tasks import UploadProgress, import_payment_upload
+from payments.tasks import import_payment_upload
 from tests.factories import AccountFactory, UserFactory
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -291,7 +292,7 @@ def test_an_unexpected_error_fails_the_upload_with_a_clear_message_and_posts_not
         kwargs["progress"](ImportStep.CHECK, 0, None)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(tasks, "payment_file_import", broken)
+    monkeypatch.setattr(uploads, "payment_file_import", broken)
     client.force_login(fiona)
 
     response = send("cash_good.txt", "hackney_cash")
