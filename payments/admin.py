@@ -10,6 +10,7 @@ from payments.models import (
     DirectDebitCollection,
     DirectDebitFile,
     DirectDebitMandate,
+    PaymentFileUpload,
     RentWeek,
     RentYear,
     TenantReference,
@@ -126,3 +127,15 @@ class TenantReferenceAdmin(admin.ModelAdmin):
     search_fields = ["reference", "tenant__last_name", "tenant__tenancy__reference"]
     raw_id_fields = ["tenant"]
     list_select_related = ["tenant"]
+
+
+@admin.register(PaymentFileUpload)
+class PaymentFileUploadAdmin(ReadOnlyAdmin):
+    """Files sent from the finance page and what came of them; the file's bytes are not
+    shown (the import record and the problems say what it held)."""
+
+    list_display = ["filename", "format_name", "uploaded_by", "uploaded_at", "status", "step"]
+    list_filter = ["status", "format_name"]
+    search_fields = ["filename", "uploaded_by__username"]
+    exclude = ["content"]
+    list_select_related = ["uploaded_by"]
