@@ -69,13 +69,6 @@ def test_image_build_installs_the_project_and_collects_static():
     assert (ROOT / "static" / "frontend" / "app.css").exists()
 
 
-def test_nightly_run_is_scheduled_for_two_in_the_morning_london_time():
-    schedule = settings.CELERY_BEAT_SCHEDULE["nightly-run"]["schedule"]
-
-    assert schedule.hour == {2} and schedule.minute == {0}
-    assert settings.CELERY_TIMEZONE == "Europe/London"
-
-
 def _mounts(compose: dict, service: str) -> dict[str, str]:
     """Where each named volume is mounted in a service: {container path: volume}."""
     mounts = {}

@@ -158,34 +158,49 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@contextmanager
-def _redis(port: int) -> Iterator[subprocess.Popen]:
-    # On the real clock, as the PostgreSQL and Redis the suite uses are: CI moves only our
-    # own processes' clock (scripts/test, libfaketime), and Redis hangs at start under it.
-    real_clock = {
-        k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")
-    }
-    server = subprocess.Popen(
-        [
-            shutil.which("redis-server") or "redis-server",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        env=real_clock,
-    )
-    try:
-        wait_for(lambda: _answers(port), what="Redis to start", timeout=10)
-        yield server
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=10)
+class _RedisServer:
+    """A Redis of the test's own on `port`, which the test stops and starts again (the
+    broker going down and coming back empty). Stopping one already stopped does nothing."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.server: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        # On the real clock, as the PostgreSQL and Redis the suite uses are: CI moves only
+        # our own processes' clock (scripts/test, libfaketime), and Redis hangs at start
+        # under it.
+        real_clock = {
+            k: v
+            for k, v in os.environ.items()
+            if k != "LD_PRELOAD" and not k.startswith("FAKETIME")
+        }
+        self.server = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            env=real_clock,
+        )
+        try:
+            wait_for(lambda: _answers(self.port), what="Redis to start", timeout=10)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.send_signal(signal.SIGTERM)
+            self.server.wait(timeout=10)
+            self.server = None
 
 
 def _answers(port: int) -> bool:
@@ -216,20 +231,19 @@ def test_redis_down_when_beat_fires_and_the_catch_up_runs_the_night_when_it_is_b
     scheduler = Scheduler(app=beat, lazy=True)
     two_am = datetime(RUN.year, RUN.month, RUN.day, 2, 0, tzinfo=LONDON)
 
-    redis = _redis(port)
-    redis.__enter__()
+    redis = _RedisServer(port)
+    redis.start()
     try:
         with celery_workers(
             1, env={"DOCUMENTS_ROOT": str(documents_root)}, default_queue=True, broker_url=url
         ) as workers:
-            redis.__exit__(None, None, None)  # Redis goes down...
+            redis.stop()  # Redis goes down...
             scheduler.apply_entry(
                 _beat_entry("nightly-run", beat, run_date=RUN.isoformat(), queue=workers.queue)
             )  # ...as beat fires at 02:00: beat logs the lost message and carries on
             assert not NightlyRun.objects.exists()
 
-            redis = _redis(port)  # ...and is back later, empty
-            redis.__enter__()
+            redis.start()  # ...and is back later, empty
             wait_for(lambda: workers_answering(workers.names, url), what="the worker to reconnect")
             scheduler.apply_entry(
                 _beat_entry(
@@ -247,7 +261,7 @@ def test_redis_down_when_beat_fires_and_the_catch_up_runs_the_night_when_it_is_b
                 what="the caught-up night and its letters",
             )
     finally:
-        redis.__exit__(None, None, None)
+        redis.stop()
 
     assert_night_sound(RUN, letters=LetterRequest.objects.filter(run_date=RUN).count())
     assert NightlyRun.objects.get(run_date=RUN).attempts == 1
