@@ -4,23 +4,13 @@ which keep the two-person check and the timeline."""
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from performance.models import Target, TracingAttempt, WriteOff, WriteOffLimit
 
 
 @admin.register(WriteOffLimit)
 class WriteOffLimitAdmin(admin.ModelAdmin):
     list_display = ["group", "limit"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(WriteOff)
