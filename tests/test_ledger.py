@@ -389,3 +389,41 @@ def test_ledger_reads_by_account_use_the_covering_index_alone():
     # One index leads with the account, and it carries what the nightly figures read.
     assert len(definitions) == 1
     assert "(account_id, effective_date) INCLUDE (kind, amount)" in definitions[0]
+
+
+def test_database_refuses_a_second_reversal_of_the_same_line(account, officer):
+    """Two officers reversing one bounced payment at the same moment both pass the
+    service's check; the ledger's own partial unique index refuses the second line."""
+    payment = _pay(account, "100.00")
+    reversal_post(original=payment, reason="Bounced", today=TODAY, actor=officer)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Transaction.objects.create(
+            account=account,
+            kind=TransactionKind.REVERSAL,
+            effective_date=TODAY,
+            amount=Decimal("100.00"),
+            source=TransactionSource.OFFICER,
+            source_reference="second-reversal",
+            reverses=payment,
+        )
+
+    assert Transaction.objects.filter(reverses=payment).count() == 1
+
+
+@pytest.mark.postgres
+def test_ledger_indexes_its_reversal_and_author_links_only_where_a_line_has_one():
+    # Nearly every line has neither; a full index would hold an entry (and take a write)
+    # for each empty one.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'payments_transaction' "
+            "AND (indexdef LIKE '%%(reverses_id)%%' OR indexdef LIKE '%%(created_by_id)%%')"
+        )
+        definitions = sorted(row[0] for row in cursor.fetchall())
+
+    assert len(definitions) == 2
+    assert "UNIQUE INDEX ledger_reversed_once" in definitions[1]
+    assert "WHERE (reverses_id IS NOT NULL)" in definitions[1]
+    assert "INDEX ledger_created_by" in definitions[0]
+    assert "WHERE (created_by_id IS NOT NULL)" in definitions[0]
