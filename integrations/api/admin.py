@@ -4,6 +4,7 @@ issued by an action and shown once. Write-back files are read-only."""
 from django import forms
 from django.contrib import admin, messages
 
+from core.admin import ReadOnlyAdmin
 from integrations.api.models import ApiClient, Scope, WritebackExport
 from integrations.api.services import api_client_rotate
 
@@ -47,14 +48,5 @@ class ApiClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(WritebackExport)
-class WritebackExportAdmin(admin.ModelAdmin):
+class WritebackExportAdmin(ReadOnlyAdmin):
     list_display = ["day", "file_name", "rows", "sha256", "written_at"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
