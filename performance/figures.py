@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Literal
 
 from django.db.models import (
@@ -78,13 +79,23 @@ class Scope:
         if self.patch_id is not None:
             condition &= Q(**{f"{to_case}patch_id": self.patch_id})
         if self.officer_id is not None:
-            officer = self.officer_id
-            assigned = Q(**{f"{to_case}officer_id": officer})
+            assigned = Q(**{f"{to_case}officer_id": self.officer_id})
             on_their_patch = Q(
-                **{f"{to_case}officer__isnull": True, f"{to_case}patch__officer_id": officer}
+                **{
+                    f"{to_case}officer__isnull": True,
+                    f"{to_case}patch_id__in": self.officer_patch_ids,
+                }
             )
             condition &= assigned | on_their_patch
         return condition
+
+    @cached_property
+    def officer_patch_ids(self) -> list[int]:
+        """The patches the officer is the officer of, as ids read once. Given as values,
+        the case's `patch_id` and `officer_id` are each an index condition and PostgreSQL
+        combines the two indexes; tested through the patch's own officer in a join it
+        read every open case of the council (about 100 ms at 200,000 cases) per figure."""
+        return list(Patch.objects.filter(officer_id=self.officer_id).values_list("pk", flat=True))
 
 
 COUNCIL = Scope()
@@ -232,11 +243,16 @@ def rent_lines_this_year(today: date) -> QuerySet[Transaction]:
     )
 
 
-def rent_roll_accounts(today: date) -> QuerySet[Account]:
-    """The open rent accounts of current tenancies (rent lawfully due only)."""
-    return Account.objects.filter(
-        _current_tenancy("tenancy__", today), rent_lawfully_due=True, status=Account.Status.OPEN
+def rent_roll_account(today: date) -> Q:
+    """An open rent account of a current tenancy (rent lawfully due only)."""
+    return _current_tenancy("tenancy__", today) & Q(
+        rent_lawfully_due=True, status=Account.Status.OPEN
     )
+
+
+def rent_roll_accounts(today: date) -> QuerySet[Account]:
+    """The accounts of the rent roll (`rent_roll_account`)."""
+    return Account.objects.filter(rent_roll_account(today))
 
 
 def former_owed(today: date) -> Q:
@@ -364,54 +380,64 @@ def _rent_collected_on_from_snapshot(
     }
 
 
+@dataclass(frozen=True)
+class RentAccounts:
+    """The rent roll and the arrears over it, from one read of the accounts."""
+
+    roll: Decimal
+    current: Ratio
+    former: Ratio
+
+
+def rent_accounts(*, today: date, scope: Scope = COUNCIL, by: By = None) -> Breakdown[RentAccounts]:
+    """`annual_rent_roll`, `current_tenant_arrears` and `former_tenant_arrears` together,
+    each a filtered sum of one pass over the accounts: the three read the same accounts
+    of the same cases, and at 200,000 accounts each pass costs tens of milliseconds."""
+    weeks = charge_weeks_in_year(today)
+    owing = Q(balance__gt=0)
+    rows = _aggregate(
+        Account.objects.filter(
+            Q(rent_lawfully_due=True) | Q(kind=AccountKind.FORMER_TENANCY_ARREARS)
+        ),
+        to_case="case__",
+        scope=scope,
+        by=by,
+        weekly=Sum("weekly_charge", filter=rent_roll_account(today)),
+        current=Sum("balance", filter=current_tenant_owed(today) & owing),
+        former=Sum("balance", filter=former_owed(today) & owing),
+    )
+    out = {}
+    for key, row in rows.items():
+        roll = _money(row["weekly"]) * weeks
+        out[key] = RentAccounts(
+            roll, Ratio(_money(row["current"]), roll), Ratio(_money(row["former"]), roll)
+        )
+    return out
+
+
 def annual_rent_roll(*, today: date, scope: Scope = COUNCIL, by: By = None) -> Breakdown[Decimal]:
     """The rent due in a year from current tenancies: each open rent account's weekly
     charge (rent lawfully due only) times the rent year's charge weeks."""
-    weeks = charge_weeks_in_year(today)
-    rows = _aggregate(
-        rent_roll_accounts(today), to_case="case__", scope=scope, by=by, weekly=Sum("weekly_charge")
-    )
-    return {key: _money(row["weekly"]) * weeks for key, row in rows.items()}
-
-
-def _arrears_over_rent_roll(
-    owed: Q, *, today: date, scope: Scope, by: By, roll: Breakdown[Decimal] | None
-) -> Breakdown[Ratio]:
-    accounts = Account.objects.filter(owed, balance__gt=0)
-    rows = _aggregate(accounts, to_case="case__", scope=scope, by=by, owed=Sum("balance"))
-    if roll is None:
-        roll = annual_rent_roll(today=today, scope=scope, by=by)
-    keys = set(rows) | set(roll)
-    return {key: Ratio(_money(rows.get(key, {}).get("owed")), roll.get(key, ZERO)) for key in keys}
+    return {key: row.roll for key, row in rent_accounts(today=today, scope=scope, by=by).items()}
 
 
 def current_tenant_arrears(
-    *,
-    today: date,
-    scope: Scope = COUNCIL,
-    by: By = None,
-    roll: Breakdown[Decimal] | None = None,
+    *, today: date, scope: Scope = COUNCIL, by: By = None
 ) -> Breakdown[Ratio]:
     """Current tenant arrears as a percentage of the annual rent roll: the sum of the
     rent accounts that owe (rent lawfully due only: garages, court costs, rechargeable
     repairs and service charge accounts apart) of tenancies not ended, over the rent
     roll. Accounts in credit are not netted off."""
-    return _arrears_over_rent_roll(
-        current_tenant_owed(today), today=today, scope=scope, by=by, roll=roll
-    )
+    return {key: row.current for key, row in rent_accounts(today=today, scope=scope, by=by).items()}
 
 
 def former_tenant_arrears(
-    *,
-    today: date,
-    scope: Scope = COUNCIL,
-    by: By = None,
-    roll: Breakdown[Decimal] | None = None,
+    *, today: date, scope: Scope = COUNCIL, by: By = None
 ) -> Breakdown[Ratio]:
     """Former tenant arrears as a percentage of the annual rent roll: what is owed on
     former tenancy arrears accounts and on rent accounts of tenancies that have ended,
     over the current tenants' rent roll."""
-    return _arrears_over_rent_roll(former_owed(today), today=today, scope=scope, by=by, roll=roll)
+    return {key: row.former for key, row in rent_accounts(today=today, scope=scope, by=by).items()}
 
 
 def write_offs_in_year(
@@ -460,6 +486,14 @@ def tenancies_in_arrears_over_each(
     *, weeks: tuple[int, ...], today: date, scope: Scope = COUNCIL, by: By = None
 ) -> dict[int, Breakdown[Ratio]]:
     """`tenancies_in_arrears_over` for several thresholds in one query."""
+    return current_case_figures(weeks=weeks, today=today, scope=scope, by=by)[0]
+
+
+def current_case_figures(
+    *, weeks: tuple[int, ...], today: date, scope: Scope = COUNCIL, by: By = None
+) -> tuple[dict[int, Breakdown[Ratio]], Breakdown[TechnicalSplit]]:
+    """`tenancies_in_arrears_over_each` and `technical_arrears_apart` from one pass over
+    the current tenants' open cases, which both read."""
     rows = _aggregate(
         _current_cases(today),
         to_case="",
@@ -470,11 +504,19 @@ def tenancies_in_arrears_over_each(
             f"over_{n}": Count("tenancy_id", filter=Q(weeks_in_arrears__gt=n), distinct=True)
             for n in weeks
         },
+        arrears=Sum(_owed()),
+        technical=Sum("technical_arrears"),
+        with_technical=Count("id", filter=Q(technical_arrears__gt=0)),
     )
-    return {
+    over = {
         n: {key: Ratio(row[f"over_{n}"], row["tenancies"]) for key, row in rows.items()}
         for n in weeks
     }
+    technical = {
+        key: TechnicalSplit(_money(row["arrears"]), _money(row["technical"]), row["with_technical"])
+        for key, row in rows.items()
+    }
+    return over, technical
 
 
 def legal_actions(
@@ -565,16 +607,4 @@ def technical_arrears_apart(
 ) -> Breakdown[TechnicalSplit]:
     """Current tenants' rent arrears (open cases, in credit counted as nothing) with the
     technical arrears the nightly run found in them shown apart: the rest is real debt."""
-    rows = _aggregate(
-        _current_cases(today),
-        to_case="",
-        scope=scope,
-        by=by,
-        arrears=Sum(_owed()),
-        technical=Sum("technical_arrears"),
-        with_technical=Count("id", filter=Q(technical_arrears__gt=0)),
-    )
-    return {
-        key: TechnicalSplit(_money(row["arrears"]), _money(row["technical"]), row["with_technical"])
-        for key, row in rows.items()
-    }
+    return current_case_figures(weeks=(), today=today, scope=scope, by=by)[1]

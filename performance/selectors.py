@@ -67,16 +67,17 @@ class FigureSet:
 def figure_sets(*, today: date, scope: Scope, by: By) -> dict[int | None, FigureSet]:
     """All the figures for a scope, grouped by patch or officer (or not): one query each."""
     args: dict[str, Any] = {"today": today, "scope": scope, "by": by}
-    # Both arrears figures divide by the same rent roll: count it once.
-    roll = figures.annual_rent_roll(**args)
-    over = figures.tenancies_in_arrears_over_each(weeks=(7, 13), **args)
+    # Figures that read the same rows are read together (figures.rent_accounts,
+    # figures.current_case_figures): each pass costs tens of milliseconds at 200,000.
+    accounts = figures.rent_accounts(**args)
+    over, technical = figures.current_case_figures(weeks=(7, 13), **args)
     parts = {
         "collection": figures.rent_collected(**args),
-        "current": figures.current_tenant_arrears(**args, roll=roll),
-        "former": figures.former_tenant_arrears(**args, roll=roll),
+        "current": {key: row.current for key, row in accounts.items()},
+        "former": {key: row.former for key, row in accounts.items()},
         "over_7": over[7],
         "over_13": over[13],
-        "technical": figures.technical_arrears_apart(**args),
+        "technical": technical,
         "write_offs": figures.write_offs_in_year(**args),
         "legal": figures.legal_actions(
             start=financial_year_start(today), end=today, scope=scope, by=by
@@ -822,8 +823,8 @@ def patch_against_target_and_last_year(*, patch: Patch, today: date) -> Table:
     year = financial_year_of(today)
     targets = _targets(year, [patch.pk]).get(patch.pk, {})
     collected = figures.council(figures.rent_collected(today=today, scope=scope))
-    current = figures.council(figures.current_tenant_arrears(today=today, scope=scope))
-    former = figures.council(figures.former_tenant_arrears(today=today, scope=scope))
+    accounts = figures.council(figures.rent_accounts(today=today, scope=scope))
+    current, former = accounts.current, accounts.former
     then = trend(end=trend_end(today=today) - timedelta(weeks=52), patch_ids=[patch.pk], weeks=1)[0]
     table = Table(
         f"patch-{patch.code.lower()}",
