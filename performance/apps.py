@@ -6,9 +6,12 @@ class PerformanceConfig(AppConfig):
     verbose_name = "Performance and write-offs"
 
     def ready(self) -> None:
-        # The nightly run (arrears, below this app) writes the day's snapshots as its last
-        # step, in its own finishing transaction.
+        # The nightly run (arrears, below this app) writes the day's snapshots and the
+        # dashboard's figures (performance/stored.py) as its last steps, in its own
+        # finishing transaction.
         from arrears.services import finishing_step_add
         from performance.snapshots import snapshots_after_run
+        from performance.stored import figures_after_run
 
         finishing_step_add(snapshots_after_run)
+        finishing_step_add(figures_after_run)

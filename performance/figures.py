@@ -50,8 +50,10 @@ from performance.models import PatchSnapshot
 ZERO = Decimal("0.00")
 PERCENT = Decimal("0.01")
 
-By = Literal["patch", "officer"] | None
-type Breakdown[T] = dict[int | None, T]
+# "patch_officer" keys each row by (patch id, responsible officer id): the finest grain
+# the others add up from, which the nightly run keeps (performance/stored.py).
+By = Literal["patch", "officer", "patch_officer"] | None
+type Breakdown[T] = dict[int | tuple[int, int | None] | None, T]
 
 # Possession orders for rent arrears (CPR 55; court/services/hearings.py ORDERS).
 ORDER_OUTCOMES = (
@@ -198,7 +200,7 @@ def charge_weeks_in_year(day: date) -> int:
 
 
 def _group(to_case: str, by: By) -> F | Coalesce:
-    if by == "patch":
+    if by in ("patch", "patch_officer"):
         return F(f"{to_case}patch_id")
     return Coalesce(f"{to_case}officer_id", f"{to_case}patch__officer_id")
 
@@ -209,6 +211,15 @@ def _aggregate(
     queryset = queryset.filter(scope.q(to_case)).order_by()
     if by is None:
         return {None: queryset.aggregate(**aggregates)}
+    if by == "patch_officer":
+        rows = (
+            queryset.annotate(
+                group_patch=_group(to_case, "patch"), group_officer=_group(to_case, "officer")
+            )
+            .values("group_patch", "group_officer")
+            .annotate(**aggregates)
+        )
+        return {(row.pop("group_patch"), row.pop("group_officer")): row for row in rows}
     rows = queryset.annotate(group=_group(to_case, by)).values("group").annotate(**aggregates)
     return {row.pop("group"): row for row in rows}
 

@@ -242,3 +242,52 @@ class PatchSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patch_id} on {self.day}"
+
+
+class FigureSnapshot(models.Model):
+    """The dashboard's figures for the cases of one patch under one responsible officer,
+    as the nightly run left them (performance/stored.py): the sums behind the rent roll,
+    the arrears over it, the weeks-in-arrears counts, the technical split and Universal
+    Credit, which read every account and case of the council and so cost about a second
+    a page at 200,000 accounts when counted on each request. Only the latest days are
+    read; the trend has PatchSnapshot."""
+
+    day = models.DateField()
+    patch = models.ForeignKey(Patch, on_delete=models.CASCADE, related_name="+")
+    # The officer a case was assigned to, or else its patch's officer (figures._group).
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    weekly_rent_roll = models.DecimalField(**MONEY)
+    current_arrears = models.DecimalField(**MONEY)
+    former_arrears = models.DecimalField(**MONEY)
+    tenancies = models.PositiveIntegerField()
+    over_7_weeks = models.PositiveIntegerField()
+    over_13_weeks = models.PositiveIntegerField()
+    case_arrears = models.DecimalField(**MONEY)
+    technical_arrears = models.DecimalField(**MONEY)
+    cases_with_technical = models.PositiveIntegerField()
+    uc_tenancies = models.PositiveIntegerField()
+    uc_arrears = models.DecimalField(**MONEY)
+    uc_managed = models.PositiveIntegerField()
+    written_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["day", "patch_id", "officer_id"]
+        # One row per day, patch and officer, the officer possibly none: two partial
+        # constraints, as SQLite has no NULLS NOT DISTINCT.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "patch", "officer"],
+                condition=Q(officer__isnull=False),
+                name="one_figure_row_per_patch_officer_day",
+            ),
+            models.UniqueConstraint(
+                fields=["day", "patch"],
+                condition=Q(officer__isnull=True),
+                name="one_figure_row_per_unassigned_patch_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patch_id}/{self.officer_id} on {self.day}"

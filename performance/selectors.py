@@ -19,7 +19,7 @@ from django.urls import reverse
 from cases.models import Patch
 from core.models import User
 from core.money import format_money
-from performance import activity, figures
+from performance import activity, figures, stored
 from performance.figures import (
     By,
     LegalActions,
@@ -67,22 +67,20 @@ class FigureSet:
 def figure_sets(*, today: date, scope: Scope, by: By) -> dict[int | None, FigureSet]:
     """All the figures for a scope, grouped by patch or officer (or not): one query each."""
     args: dict[str, Any] = {"today": today, "scope": scope, "by": by}
-    # Figures that read the same rows are read together (figures.rent_accounts,
-    # figures.current_case_figures): each pass costs tens of milliseconds at 200,000.
-    accounts = figures.rent_accounts(**args)
-    over, technical = figures.current_case_figures(weeks=(7, 13), **args)
+    heavy = stored.heavy_figures(**args)
+    accounts = heavy.accounts
     parts = {
         "collection": figures.rent_collected(**args),
         "current": {key: row.current for key, row in accounts.items()},
         "former": {key: row.former for key, row in accounts.items()},
-        "over_7": over[7],
-        "over_13": over[13],
-        "technical": technical,
+        "over_7": heavy.over[7],
+        "over_13": heavy.over[13],
+        "technical": heavy.technical,
         "write_offs": figures.write_offs_in_year(**args),
         "legal": figures.legal_actions(
             start=financial_year_start(today), end=today, scope=scope, by=by
         ),
-        "uc": figures.universal_credit(**args),
+        "uc": heavy.uc,
     }
     keys = set().union(*parts.values())
     return {
@@ -362,6 +360,9 @@ class Dashboard:
     # The trend, the stage funnel and officer activity, by key.
     more: dict[str, Table] = field(default_factory=dict)
     period: str = "week"  # of the officer activity (ACTIVITY_PERIODS)
+    # The nightly run's day whose kept figures are shown (performance/stored.py), or None
+    # when they were counted on the request.
+    figures_as_at: date | None = None
 
     @property
     def year_label(self) -> str:
@@ -576,6 +577,7 @@ def _with_work(
 ) -> Dashboard:
     """Add the stage funnel and the activity in the period to a dashboard."""
     today = dashboard.today
+    dashboard.figures_as_at = stored.latest_day(today)
     start, end, label = activity_period(today=today, period=period)
     dashboard.period = period if period in ACTIVITY_PERIODS else "week"
     dashboard.more["funnel"] = funnel_table(
@@ -823,7 +825,7 @@ def patch_against_target_and_last_year(*, patch: Patch, today: date) -> Table:
     year = financial_year_of(today)
     targets = _targets(year, [patch.pk]).get(patch.pk, {})
     collected = figures.council(figures.rent_collected(today=today, scope=scope))
-    accounts = figures.council(figures.rent_accounts(today=today, scope=scope))
+    accounts = figures.council(stored.heavy_figures(today=today, scope=scope, by=None).accounts)
     current, former = accounts.current, accounts.former
     then = trend(end=trend_end(today=today) - timedelta(weeks=52), patch_ids=[patch.pk], weeks=1)[0]
     table = Table(
