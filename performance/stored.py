@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from performance import figures
@@ -48,6 +48,14 @@ ZERO = Decimal("0.00")
 # A run's figures stand for the day it ran for and the day after (the run goes in the
 # small hours); older than that, the page counts live rather than show a stale report.
 FRESH_FOR = timedelta(days=1)
+# The columns of FigureSnapshot that add up across patches and officers. The weeks
+# columns are WEEK_THRESHOLDS' (7 and 13).
+SUMMED = (
+    "weekly_rent_roll", "current_arrears", "former_arrears", "tenancies", "over_7_weeks",
+    "over_13_weeks", "case_arrears", "technical_arrears", "cases_with_technical",
+    "uc_tenancies", "uc_arrears", "uc_managed",
+)  # fmt: skip
+assert WEEK_THRESHOLDS == (7, 13)
 
 
 @dataclass(frozen=True)
@@ -85,7 +93,7 @@ def figures_take(*, day: date) -> int:
                 weekly_rent_roll=account.roll / weeks if account else ZERO,
                 current_arrears=account.current.numerator if account else ZERO,
                 former_arrears=account.former.numerator if account else ZERO,
-                tenancies=over[WEEK_THRESHOLDS[0]].get(key, Ratio(0, 0)).denominator,
+                tenancies=over[7].get(key, Ratio(0, 0)).denominator,
                 over_7_weeks=over[7].get(key, Ratio(0, 0)).numerator,
                 over_13_weeks=over[13].get(key, Ratio(0, 0)).numerator,
                 case_arrears=split.arrears,
@@ -128,6 +136,10 @@ def figures_after_run(*, run_date: date) -> dict[str, Any]:
     return {"figure_rows": rows, "figure_seconds": round(time.perf_counter() - started, 3)}
 
 
+def _count(value: int | None) -> int:
+    return value or 0  # a Sum over no rows
+
+
 def latest_day(today: date) -> date | None:
     """The day of the run's latest figures, if they are fresh enough to show for today."""
     day = FigureSnapshot.objects.filter(day__lte=today).aggregate(day=Max("day"))["day"]
@@ -148,41 +160,36 @@ def figures_as_at(*, today: date, scope: Scope, by: By) -> HeavyFigures | None:
     if scope.officer_id is not None:
         # The rows are by responsible officer: exactly the cases Scope.q finds for them.
         rows = rows.filter(officer_id=scope.officer_id)
-    sums: dict[Any, dict[str, Any]] = {}
-    for row in rows.values():
-        key = {"patch": row["patch_id"], "officer": row["officer_id"], None: None}[by]
-        held = sums.setdefault(key, {})
-        for name, value in row.items():
-            if name not in ("id", "day", "patch_id", "officer_id", "written_at"):
-                held[name] = held.get(name, 0) + value
-    if by is None and not sums:
-        sums[None] = {}
+    sums = {name: Sum(name) for name in SUMMED}
+    if by is None:
+        grouped = {None: rows.aggregate(**sums)}
+    else:
+        column = {"patch": "patch_id", "officer": "officer_id"}[by]
+        grouped = {row.pop(column): row for row in rows.order_by().values(column).annotate(**sums)}
     weeks = figures.charge_weeks_in_year(day)
-
-    def money(held: dict[str, Any], name: str) -> Decimal:
-        return Decimal(held.get(name, 0)).quantize(Decimal("0.01"))
+    money = figures._money
 
     accounts, technical, uc = {}, {}, {}
     over: dict[int, Breakdown[Ratio]] = {n: {} for n in WEEK_THRESHOLDS}
-    for key, held in sums.items():
-        roll = money(held, "weekly_rent_roll") * weeks
+    for key, held in grouped.items():
+        roll = money(held["weekly_rent_roll"]) * weeks
         accounts[key] = RentAccounts(
             roll,
-            Ratio(money(held, "current_arrears"), roll),
-            Ratio(money(held, "former_arrears"), roll),
+            Ratio(money(held["current_arrears"]), roll),
+            Ratio(money(held["former_arrears"]), roll),
         )
         # As counted live, a group with no current tenancy (or none on UC) has no entry
         # for those figures rather than zeros: the page shows a dash for it, not 0%.
-        if held.get("tenancies") or by is None:
+        if held["tenancies"] or by is None:
             for n in WEEK_THRESHOLDS:
-                over[n][key] = Ratio(held.get(f"over_{n}_weeks", 0), held.get("tenancies", 0))
+                over[n][key] = Ratio(_count(held[f"over_{n}_weeks"]), _count(held["tenancies"]))
             technical[key] = TechnicalSplit(
-                money(held, "case_arrears"),
-                money(held, "technical_arrears"),
-                held.get("cases_with_technical", 0),
+                money(held["case_arrears"]),
+                money(held["technical_arrears"]),
+                _count(held["cases_with_technical"]),
             )
-        if held.get("uc_tenancies") or by is None:
+        if held["uc_tenancies"] or by is None:
             uc[key] = UniversalCredit(
-                held.get("uc_tenancies", 0), money(held, "uc_arrears"), held.get("uc_managed", 0)
+                _count(held["uc_tenancies"]), money(held["uc_arrears"]), _count(held["uc_managed"])
             )
     return HeavyFigures(day, accounts, over, technical, uc)
